@@ -1,0 +1,133 @@
+"""Atomic publishing of a run's output folder.
+
+A run never writes into its final folder. It writes into a temporary folder beside it,
+``<parent>/.tmp-<run_id>``; only when everything has been written is that folder renamed into place:
+
+1. if the target ``<parent>/<name>`` exists (the same night run earlier), it is renamed aside to
+   ``<parent>/.old-<run_id>``;
+2. the temporary folder is renamed to ``<parent>/<name>`` (a rename within one folder: atomic on POSIX);
+3. ``<parent>/latest`` is repointed (a relative symlink, replaced with ``os.replace``, so a reader sees the
+   old or the new link, never none) when the target follows the ``reports/<as-of>`` layout;
+4. the old folder is deleted.
+
+The window between 1 and 2 is the only moment the target name is absent; if step 2 fails the old folder is
+renamed back. If anything raises inside the ``with`` block, the temporary folder is deleted and nothing
+else is touched: ``latest`` and every earlier folder stay as they were.
+
+``latest``: maintained only for the default layout, i.e. when the target's name is an ISO date
+(``YYYY-MM-DD``), which is what ``reports/<as-of>/`` produces, wherever ``reports`` lives. An explicit
+``--out DIR`` gets the same atomic replacement of DIR but no ``latest`` unless DIR's name is a date; pass
+``latest=True`` / ``False`` to decide explicitly (the CLI can pass ``latest=(args.out is None)``).
+``latest`` points at the newest dated folder beside it, so re-running an older night (a backfill) does not
+move it backwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+LATEST = "latest"
+_DATE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SAFE_RUN_ID = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+def is_dated_folder(path: Path) -> bool:
+    """True when ``path``'s name is an ISO date: the ``reports/<as-of>`` layout."""
+    if not _DATE_NAME.match(path.name):
+        return False
+    try:
+        dt.date.fromisoformat(path.name)
+    except ValueError:
+        return False
+    return True
+
+
+def default_out_dir(reports_root: Path, as_of: dt.date) -> Path:
+    return Path(reports_root) / as_of.isoformat()
+
+
+@contextmanager
+def staging_dir(out_dir: Path | str, run_id: str | None = None, *, latest: bool | None = None) -> Iterator[Path]:
+    """Yield an empty temporary folder beside ``out_dir``; on a clean exit publish it as ``out_dir``.
+
+    ``latest``: None = maintain ``<parent>/latest`` only for a dated folder (see the module docstring).
+    """
+    out_dir = Path(out_dir).absolute()
+    parent = out_dir.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    tag = _SAFE_RUN_ID.sub("_", run_id or uuid.uuid4().hex)
+    tmp = parent / f".tmp-{tag}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    try:
+        publish(tmp, out_dir, tag=tag, latest=is_dated_folder(out_dir) if latest is None else latest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def publish(tmp: Path, out_dir: Path, *, tag: str, latest: bool) -> None:
+    """Move the finished ``tmp`` into ``out_dir`` (replacing it) and repoint ``latest``."""
+    parent = out_dir.parent
+    old = None
+    if out_dir.is_symlink() or out_dir.is_file():
+        raise FileExistsError(f"{out_dir} exists and is not a folder; refusing to replace it")
+    if out_dir.exists():
+        old = parent / f".old-{tag}"
+        if old.exists():
+            shutil.rmtree(old)
+        os.rename(out_dir, old)
+    try:
+        os.rename(tmp, out_dir)
+    except BaseException:
+        if old is not None:
+            os.rename(old, out_dir)
+        raise
+    if latest:
+        point_latest(parent)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def point_latest(parent: Path) -> Path | None:
+    """Point ``parent/latest`` (relative symlink) at the newest dated folder in ``parent``."""
+    dated = sorted(p for p in parent.iterdir() if p.is_dir() and not p.is_symlink() and is_dated_folder(p))
+    if not dated:
+        return None
+    target = dated[-1].name
+    link = parent / LATEST
+    if link.exists() and not link.is_symlink():
+        raise FileExistsError(f"{link} exists and is not a symlink; leaving it alone")
+    tmp_link = parent / f".{LATEST}-{uuid.uuid4().hex}"
+    os.symlink(target, tmp_link)
+    os.replace(tmp_link, link)
+    return link
+
+
+def sweep_stale(parent: Path | str, older_than_hours: float = 24.0) -> list[Path]:
+    """Delete ``.tmp-*`` / ``.old-*`` folders left by a killed run (older than the given age)."""
+    parent = Path(parent)
+    removed = []
+    if not parent.is_dir():
+        return removed
+    cutoff = time.time() - older_than_hours * 3600
+    for path in parent.iterdir():
+        if path.is_dir() and not path.is_symlink() and path.name.startswith((".tmp-", ".old-")):
+            if path.stat().st_mtime < cutoff:
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed

@@ -1,0 +1,110 @@
+"""The audit rules: episodes, then one SQL file per rule (sql/rules/<RULE_ID>.sql), then the summary.
+
+A rule file's header says its severity, its population (the patients it could fire for: a file of
+sql/populations/), what optional input it requires, and when it fires. The file selects only its findings;
+this module adds the finding_id, rule_id, severity and site, and records each rule's denominator.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from .profiles import Profile
+from .sql import bind, header, load_sql, run_sql, sql_files, split_statements
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+FINDING_COLUMNS = ("finding_id", "rule_id", "severity", "patient_id", "site_id", "episode_start", "test",
+                   "key_date", "window_start", "window_end", "value", "threshold", "detail")
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule_id: str
+    severity: str
+    population: str
+    requires: tuple[str, ...]
+    fires_when: str
+    sql: str
+
+    def missing_inputs(self, available: set[str]) -> list[str]:
+        return [r for r in self.requires if r not in available]
+
+
+def discover_rules() -> list[Rule]:
+    rules = []
+    for path in sql_files("rules"):
+        text = load_sql(f"rules/{path.name}")
+        fields = header(text)
+        rule_id = fields.get("rule")
+        if rule_id != path.stem:
+            raise ValueError(f"sql/rules/{path.name}: header 'rule:' must be {path.stem}")
+        severity = fields.get("severity", "")
+        if severity not in SEVERITIES:
+            raise ValueError(f"sql/rules/{path.name}: severity must be one of {', '.join(SEVERITIES)}")
+        population = fields.get("population", "")
+        if not (population and (path.parent.parent / "populations" / f"{population}.sql").is_file()):
+            raise ValueError(f"sql/rules/{path.name}: population {population!r} has no sql/populations file")
+        requires = tuple(r.strip() for r in fields.get("requires", "").split(",") if r.strip())
+        rules.append(Rule(rule_id, severity, population, requires, fields.get("fires when", ""), text))
+    return rules
+
+
+def build_schedule_windows(con, profile: Profile) -> None:
+    con.execute("create or replace table schedule_windows "
+                "(window_no integer, start_offset integer, end_offset integer)")
+    con.executemany("insert into schedule_windows values (?, ?, ?)",
+                    [(w.window_no, w.start_offset, w.end_offset) for w in profile.induction_windows])
+
+
+def build_episodes(con, profile: Profile, params: Mapping[str, Any]) -> None:
+    """Schedule windows from the profile, then sql/audit/* (episodes, initiations, ...)."""
+    build_schedule_windows(con, profile)
+    for path in sql_files("audit"):
+        run_sql(con, f"audit/{path.name}", params)
+
+
+def _create_temp(con, table: str, sql: str, params: Mapping[str, Any]) -> None:
+    statements = split_statements(sql)
+    if len(statements) != 1:
+        raise ValueError(f"a rule or population file must hold one select statement (found {len(statements)})")
+    statement = statements[0]
+    # Composition of two trusted files (a fixed prefix and the rule's own select): no user data.
+    con.execute(f"create or replace temp table {table} as {statement}", bind(statement, params))
+
+
+def run_rules(con, params: Mapping[str, Any], available_inputs: set[str], only: set[str] | None = None,
+              progress=None) -> list[dict]:
+    """Run every rule into `findings`, `rule_population`, `rule_catalog`, `rule_summary`.
+    Returns the catalogue rows (rule_id, evaluated, findings, seconds, ...)."""
+    run_sql(con, "findings/00_create.sql")
+    catalogue = []
+    for rule in discover_rules():
+        if only is not None and rule.rule_id not in only:
+            continue
+        missing = rule.missing_inputs(available_inputs)
+        row = {"rule_id": rule.rule_id, "severity": rule.severity, "population": rule.population,
+               "requires": ", ".join(rule.requires), "fires_when": rule.fires_when}
+        if missing:
+            row.update(evaluated=False, not_evaluated_reason=f"needs the optional {', '.join(missing)} file",
+                       findings=None, seconds=None)
+        else:
+            started = time.perf_counter()
+            _create_temp(con, "population_output", load_sql(f"populations/{rule.population}.sql"), params)
+            run_sql(con, "findings/append_population.sql", {"rule_id": rule.rule_id})
+            _create_temp(con, "rule_output", rule.sql, params)
+            before = con.execute("select count(*) from findings").fetchone()[0]
+            run_sql(con, "findings/append_rule.sql", {"rule_id": rule.rule_id, "severity": rule.severity})
+            after = con.execute("select count(*) from findings").fetchone()[0]
+            row.update(evaluated=True, not_evaluated_reason=None, findings=after - before,
+                       seconds=round(time.perf_counter() - started, 3))
+        con.execute("insert into rule_catalog values ($rule_id, $severity, $population, $requires, "
+                    "$fires_when, $evaluated, $not_evaluated_reason, $findings, $seconds)", row)
+        catalogue.append(row)
+        if progress:
+            progress(row)
+    con.execute("drop table if exists rule_output")
+    con.execute("drop table if exists population_output")
+    run_sql(con, "findings/summary.sql")
+    return catalogue

@@ -1,0 +1,69 @@
+"""Ingest: raw tables, typed staging and the quarantine (sql/staging/), with per-file counts.
+
+For every file, rows read = rows accepted + rows quarantined; `reconcile` checks it and the run stops if
+it fails (nothing may be lost silently).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .extracts import EXTRACT_FILES, RawLoad, load_raw
+from .sql import run_sql, sql_files
+
+STAGING_ORDER = ("patients", "prescriptions", "labs", "events")
+
+
+@dataclass
+class FileCounts:
+    file: str
+    present: bool
+    format: str | None
+    sha256: str | None
+    rows_read: int
+    rows_accepted: int
+    rows_quarantined: int
+
+    @property
+    def reconciles(self) -> bool:
+        return self.rows_read == self.rows_accepted + self.rows_quarantined
+
+
+def load_raw_extracts(con, extracts_dir: Path, progress=None) -> dict[str, RawLoad]:
+    return {name: load_raw(con, Path(extracts_dir), name, progress=progress) for name in STAGING_ORDER}
+
+
+def stage(con, loads: dict[str, RawLoad], as_of: date) -> list[FileCounts]:
+    """Type the raw rows, quarantine the rejected ones, and count; writes table file_counts."""
+    labels = {f"{name}_file": (load.path.name if load.path else f"{name}.csv") for name, load in loads.items()}
+    params = {"as_of": as_of, **labels}
+    for path in sql_files("staging"):
+        run_sql(con, f"staging/{path.name}", params)
+    counts = []
+    for name in STAGING_ORDER:
+        load = loads[name]
+        accepted = con.execute(f"select count(*) from stg_{name}").fetchone()[0]
+        quarantined = con.execute(
+            "select count(*) from quarantine where file = $file", {"file": labels[f"{name}_file"]}
+        ).fetchone()[0]
+        counts.append(FileCounts(name, load.present, load.format, load.sha256, load.rows_read, accepted, quarantined))
+    con.execute("create or replace table file_counts (file varchar, present boolean, format varchar, "
+                "sha256 varchar, rows_read bigint, rows_accepted bigint, rows_quarantined bigint)")
+    con.executemany("insert into file_counts values (?, ?, ?, ?, ?, ?, ?)",
+                    [(c.file, c.present, c.format, c.sha256, c.rows_read, c.rows_accepted, c.rows_quarantined)
+                     for c in counts])
+    return counts
+
+
+def read_file_counts(con) -> list[FileCounts]:
+    return [FileCounts(*row) for row in con.execute("select * from file_counts order by file").fetchall()]
+
+
+def reconcile(counts: list[FileCounts]) -> list[str]:
+    """The files whose counts do not add up (an empty list when all reconcile)."""
+    return [c.file for c in counts if not c.reconciles]
+
+
+assert set(STAGING_ORDER) == set(EXTRACT_FILES)

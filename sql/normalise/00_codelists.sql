@@ -1,0 +1,41 @@
+-- Load the codelists (codelists/*.csv) with their match keys. Paths are bound by the loader.
+create or replace macro name_key(t) as
+    trim(regexp_replace(lower(t), '[^a-z0-9*]+', ' ', 'g'));
+
+create or replace macro unit_key(t) as
+    replace(lower(trim(t)), ' ', '');
+
+create or replace table codelist_azathioprine_codes as
+select code_system, upper(trim(code)) as code, description
+from read_csv($azathioprine_codes_path, header = true, all_varchar = true);
+
+create or replace table codelist_azathioprine_names as
+select lower(trim(fragment)) as fragment
+from read_csv($azathioprine_names_path, header = true, all_varchar = true);
+
+create or replace table codelist_dmt as
+select dmt, match,
+       case when match = 'code' then upper(trim(value)) else name_key(value) end as value
+from read_csv($dmt_path, header = true, all_varchar = true);
+
+create or replace table codelist_lab_codes as
+select analyte, nullif(lab_group, '') as lab_group, trim(loinc) as code, measure
+from read_csv($lab_codes_path, header = true, all_varchar = true);
+
+create or replace table codelist_lab_names as
+select n.analyte, name_key(n.name) as name_key, c.lab_group, c.measure
+from read_csv($lab_names_path, header = true, all_varchar = true) n
+join (
+    -- a name gives the analyte's group and its main measure (a count, not a percentage)
+    select analyte, any_value(lab_group) as lab_group,
+           coalesce(max(measure) filter (where measure <> 'percent'), 'percent') as measure
+    from codelist_lab_codes group by analyte
+) c using (analyte);
+
+create or replace table codelist_units as
+select unit_key(unit) as unit_key, quantity, cast(factor as double) as factor
+from read_csv($units_path, header = true, all_varchar = true);
+
+create or replace table codelist_tpmt_phenotypes as
+select lower(trim(text)) as text, phenotype
+from read_csv($tpmt_phenotypes_path, header = true, all_varchar = true);

@@ -1,0 +1,95 @@
+-- Lab results mapped to analytes (by LOINC code first, then by local name: whole, without a bracketed
+-- part, or the bracketed part alone), values converted to canonical units (counts 10^9/L, enzymes U/L,
+-- weight kg). A value whose unit cannot be interpreted is never compared: unit_status says why.
+create or replace table lab_mapping as
+with keyed as (
+    select
+        l.*,
+        name_key(l.test_name) as key_whole,
+        name_key(regexp_replace(l.test_name, '\s*\([^)]*\)\s*', ' ', 'g')) as key_outside,
+        name_key(regexp_extract(l.test_name, '\(([^)]*)\)', 1)) as key_inside
+    from stg_labs l
+)
+select
+    k.*,
+    coalesce(c.analyte, n1.analyte, n2.analyte, n3.analyte) as analyte,
+    coalesce(c.lab_group, n1.lab_group, n2.lab_group, n3.lab_group) as lab_group,
+    coalesce(c.measure, n1.measure, n2.measure, n3.measure) as measure
+from keyed k
+left join codelist_lab_codes c on c.code = k.test_code
+left join codelist_lab_names n1 on n1.name_key = k.key_whole
+left join codelist_lab_names n2 on n2.name_key = k.key_outside and k.key_outside <> ''
+left join codelist_lab_names n3 on n3.name_key = k.key_inside and k.key_inside <> '';
+
+create or replace table lab_results as
+with valued as (
+    select
+        m.result_id, m.patient_id, m.collected_date, m.analyte, m.lab_group, m.measure,
+        m.value as value_text,
+        try_cast(regexp_replace(m.value, '^[<>]=?\s*', '') as double) as value_num,
+        m.unit,
+        u.quantity as unit_quantity,
+        u.factor
+    from lab_mapping m
+    left join codelist_units u on u.unit_key = unit_key(m.unit)
+    where m.analyte is not null
+)
+select
+    result_id, patient_id, collected_date, analyte, lab_group, value_text, value_num, unit,
+    case
+        when measure in ('count', 'enzyme', 'weight') and unit_status = 'ok' then value_num * factor
+    end as value_canonical,
+    unit_status,
+    measure
+from (
+    select *,
+        case
+            when measure in ('panel', 'tpmt_text', 'tpmt_activity', 'haemoglobin', 'bilirubin', 'albumin')
+                then 'not_compared'
+            when value_num is null then 'not_numeric'
+            when measure = 'percent' or unit_quantity = 'percent' then 'percent'
+            when unit is null then 'missing'
+            when measure = 'count' and unit_quantity = 'count' then 'ok'
+            when measure = 'enzyme' and unit_quantity = 'enzyme' then 'ok'
+            when measure = 'weight' and unit_quantity = 'weight' then 'ok'
+            else 'uninterpretable'
+        end as unit_status
+    from valued
+);
+
+-- A CBC (or LFT) is done on a day when any analyte of its group has a result that day, whatever its value.
+create or replace table blood_tests as
+select distinct patient_id, collected_date as test_date, lab_group as test
+from lab_results
+where lab_group in ('CBC', 'LFT');
+
+-- TPMT: text phenotypes from the codelist; activity by the profile's cut-offs for mU/L and nmol/h/gHb.
+create or replace table tpmt_results as
+select
+    r.result_id,
+    r.patient_id,
+    r.collected_date,
+    coalesce(
+        t.phenotype,
+        case
+            when u.quantity = 'tpmt_mu_l' and r.value_num < $tpmt_mu_l_deficient_below then 'deficient'
+            when u.quantity = 'tpmt_mu_l' and r.value_num < $tpmt_mu_l_normal_from then 'intermediate'
+            when u.quantity = 'tpmt_mu_l' and r.value_num >= $tpmt_mu_l_normal_from then 'normal'
+            when u.quantity = 'tpmt_nmol' and r.value_num < $tpmt_nmol_deficient_below then 'deficient'
+            when u.quantity = 'tpmt_nmol' and r.value_num <= $tpmt_nmol_normal_above then 'intermediate'
+            when u.quantity = 'tpmt_nmol' and r.value_num > $tpmt_nmol_normal_above then 'normal'
+        end
+    ) as phenotype
+from lab_results r
+left join codelist_tpmt_phenotypes t on t.text = lower(trim(r.value_text))
+left join codelist_units u on u.unit_key = unit_key(r.unit)
+where r.lab_group = 'TPMT';
+
+create or replace table weights as
+select patient_id, collected_date, value_canonical as weight_kg
+from lab_results
+where analyte = 'WEIGHT' and unit_status = 'ok' and value_canonical > 0;
+
+create or replace table events as
+select event_id, patient_id, event_date, event_type
+from stg_events;

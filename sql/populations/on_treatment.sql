@@ -1,0 +1,2 @@
+-- Patients with at least one treatment episode.
+select distinct patient_id from episodes

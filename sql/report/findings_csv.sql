@@ -1,0 +1,13 @@
+-- findings.csv: CONTRACT.md columns in order, most severe first. Streamed by COPY ... TO.
+copy (
+    select
+        finding_id, rule_id, severity, patient_id, site_id, episode_start, test, key_date,
+        window_start, window_end, value, threshold, detail
+    from findings
+    order by
+        case severity
+            when 'critical' then 1 when 'high' then 2 when 'medium' then 3 when 'low' then 4 when 'info' then 5
+            else 6
+        end,
+        rule_id, key_date, patient_id, finding_id
+) to $path (format csv, header true, delimiter ',')

@@ -1,0 +1,111 @@
+-- Headline indicators of the report: one row per indicator and site, site_id = 'ALL' for the total.
+-- numerator / denominator are patients. The indicators (docs in pipelines/lib/report/indicators.py):
+--   active_episode          patients on an active episode at as-of / patients ever treated
+--   new_starts_12m          patients whose first episode started in the 12 months up to as-of / ever treated
+--   tpmt_before_initiation  initiated patients with a TPMT result on or before initiation
+--                           (not flagged TPMT_NOT_TESTED nor TPMT_TESTED_LATE) / TPMT_NOT_TESTED population
+--   induction_complete      patients of the INDUCTION_MONITORING_GAP population with no such finding
+--   monitoring_up_to_date   patients of the MONITORING_OVERDUE population not flagged overdue
+--   over_600g               patients flagged CUMULATIVE_DOSE_OVER_LIMIT / that rule's population
+--   over_10_years           patients flagged TREATMENT_DURATION_OVER_LIMIT / that rule's population
+--   critical_findings       patients with at least one critical finding / patients ever treated
+--   lymphocyte_in_target    active episodes with a lymphocyte ratio in target / episodes measured
+with site as (
+    select patient_id, coalesce(nullif(site_id, ''), 'UNKNOWN') as site_id
+    from patients
+),
+
+treated as (
+    select patient_id, min(episode_start) as initiation, bool_or(is_active) as active
+    from episodes
+    group by patient_id
+),
+
+flagged as (
+    select distinct rule_id, patient_id
+    from findings
+),
+
+population as (
+    select distinct rule_id, patient_id
+    from rule_population
+),
+
+per_patient as (
+    select 'active_episode' as indicator, patient_id, coalesce(active, false) as met
+    from treated
+
+    union all
+    select 'new_starts_12m', patient_id,
+           initiation > cast($as_of as date) - interval 12 month and initiation <= cast($as_of as date)
+    from treated
+
+    union all
+    select 'tpmt_before_initiation', p.patient_id,
+           not exists (
+               select 1 from flagged as f
+               where f.patient_id = p.patient_id and f.rule_id in ('TPMT_NOT_TESTED', 'TPMT_TESTED_LATE')
+           )
+    from population as p
+    where p.rule_id = 'TPMT_NOT_TESTED'
+
+    union all
+    select 'induction_complete', p.patient_id,
+           not exists (
+               select 1 from flagged as f
+               where f.patient_id = p.patient_id and f.rule_id = 'INDUCTION_MONITORING_GAP'
+           )
+    from population as p
+    where p.rule_id = 'INDUCTION_MONITORING_GAP'
+
+    union all
+    select 'monitoring_up_to_date', p.patient_id,
+           not exists (
+               select 1 from flagged as f
+               where f.patient_id = p.patient_id and f.rule_id = 'MONITORING_OVERDUE'
+           )
+    from population as p
+    where p.rule_id = 'MONITORING_OVERDUE'
+
+    union all
+    select 'over_600g', p.patient_id,
+           exists (
+               select 1 from flagged as f
+               where f.patient_id = p.patient_id and f.rule_id = 'CUMULATIVE_DOSE_OVER_LIMIT'
+           )
+    from population as p
+    where p.rule_id = 'CUMULATIVE_DOSE_OVER_LIMIT'
+
+    union all
+    select 'over_10_years', p.patient_id,
+           exists (
+               select 1 from flagged as f
+               where f.patient_id = p.patient_id and f.rule_id = 'TREATMENT_DURATION_OVER_LIMIT'
+           )
+    from population as p
+    where p.rule_id = 'TREATMENT_DURATION_OVER_LIMIT'
+
+    union all
+    select 'critical_findings', t.patient_id,
+           exists (select 1 from findings as f where f.patient_id = t.patient_id and f.severity = 'critical')
+    from treated as t
+
+    union all
+    select 'lymphocyte_in_target', patient_id, coalesce(in_target, false)
+    from lymphocyte_response
+),
+
+with_site as (
+    select pp.indicator, pp.patient_id, pp.met, coalesce(s.site_id, 'UNKNOWN') as site_id
+    from per_patient as pp
+    left join site as s using (patient_id)
+)
+
+select
+    indicator,
+    case when grouping(site_id) = 1 then 'ALL' else site_id end as site_id,
+    count(distinct patient_id) filter (where met) as numerator,
+    count(distinct patient_id) as denominator
+from with_site
+group by grouping sets ((indicator, site_id), (indicator))
+order by indicator, grouping(site_id) desc, site_id

@@ -1,0 +1,40 @@
+-- Patients: type each row and list every reason to reject it; stg_patients keeps the accepted rows.
+-- Rejected: patient_id missing or repeated (the first row is kept), an unparseable date, a birth date
+-- after as-of. A death date after as-of is not an error: the rules ignore it (see normalise/patients.sql).
+create or replace table chk_patients as
+with typed as (
+    select
+        _line, _raw, _error,
+        nullif(trim(patient_id), '') as patient_id,
+        nullif(trim(site_id), '') as site_id,
+        birth_date as birth_date_text,
+        iso_date(birth_date) as birth_date,
+        nullif(trim(sex), '') as sex,
+        upper(nullif(trim(ms_course), '')) as ms_course,
+        death_date as death_date_text,
+        iso_date(death_date) as death_date
+    from raw_patients
+),
+ranked as (
+    select *,
+        row_number() over (partition by patient_id order by _line) as id_rank,
+        min(_line) over (partition by patient_id) as first_line
+    from typed
+)
+select *,
+    list_filter([
+        _error,
+        missing(patient_id, 'patient_id'),
+        bad_date(birth_date_text, 'birth_date'),
+        bad_date(death_date_text, 'death_date'),
+        case when birth_date > $as_of then 'birth_date is after the as-of date' end,
+        case when death_date < birth_date then 'death_date is before birth_date' end,
+        case when patient_id is not null and id_rank > 1
+             then 'duplicate patient_id (first on line ' || first_line || ')' end
+    ], lambda r: r is not null) as reasons
+from ranked;
+
+create or replace table stg_patients as
+select patient_id, site_id, birth_date, sex, ms_course, death_date, _line
+from chk_patients
+where len(reasons) = 0;

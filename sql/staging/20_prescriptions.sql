@@ -1,0 +1,63 @@
+-- Prescriptions: type each row and list every reason to reject it.
+-- Rejected: a required value missing, an unparseable date or number, quantity, strength, daily dose or
+-- days of supply zero or negative, days of supply not whole, end before start, start after as-of,
+-- a repeated prescription_id (the first row is kept), a patient not in stg_patients.
+create or replace table chk_prescriptions as
+with typed as (
+    select
+        _line, _raw, _error,
+        nullif(trim(prescription_id), '') as prescription_id,
+        nullif(trim(patient_id), '') as patient_id,
+        nullif(trim(drug_name), '') as drug_name,
+        nullif(trim(drug_code), '') as drug_code,
+        start_date as start_date_text, iso_date(start_date) as start_date,
+        end_date as end_date_text, iso_date(end_date) as end_date,
+        days_supply as days_supply_text, num(days_supply) as days_supply_num,
+        strength as strength_text, num(strength) as strength,
+        nullif(trim(strength_unit), '') as strength_unit,
+        quantity as quantity_text, num(quantity) as quantity,
+        daily_dose as daily_dose_text, num(daily_dose) as daily_dose,
+        nullif(trim(daily_dose_unit), '') as daily_dose_unit,
+        lower(nullif(trim(status), '')) as status
+    from raw_prescriptions
+),
+ranked as (
+    select *,
+        row_number() over (partition by prescription_id order by _line) as id_rank,
+        min(_line) over (partition by prescription_id) as first_line,
+        exists (select 1 from stg_patients p where p.patient_id = typed.patient_id) as known_patient
+    from typed
+)
+select *,
+    cast(days_supply_num as integer) as days_supply,
+    list_filter([
+        _error,
+        missing(prescription_id, 'prescription_id'),
+        missing(patient_id, 'patient_id'),
+        missing(drug_name, 'drug_name'),
+        missing(start_date_text, 'start_date'),
+        bad_date(start_date_text, 'start_date'),
+        bad_date(end_date_text, 'end_date'),
+        bad_number(days_supply_text, 'days_supply'),
+        bad_number(strength_text, 'strength'),
+        bad_number(quantity_text, 'quantity'),
+        bad_number(daily_dose_text, 'daily_dose'),
+        case when days_supply_num <= 0 then 'days_supply is zero or negative' end,
+        case when days_supply_num > 0 and days_supply_num <> floor(days_supply_num)
+             then 'days_supply is not a whole number of days' end,
+        case when strength <= 0 then 'strength is zero or negative' end,
+        case when quantity <= 0 then 'quantity is zero or negative' end,
+        case when daily_dose <= 0 then 'daily_dose is zero or negative' end,
+        case when end_date < start_date then 'end_date is before start_date' end,
+        case when start_date > $as_of then 'start_date is after the as-of date' end,
+        case when prescription_id is not null and id_rank > 1
+             then 'duplicate prescription_id (first on line ' || first_line || ')' end,
+        case when patient_id is not null and not known_patient then 'unknown patient_id' end
+    ], lambda r: r is not null) as reasons
+from ranked;
+
+create or replace table stg_prescriptions as
+select prescription_id, patient_id, drug_name, drug_code, start_date, end_date, days_supply, strength,
+       strength_unit, quantity, daily_dose, daily_dose_unit, status, _line
+from chk_prescriptions
+where len(reasons) = 0;

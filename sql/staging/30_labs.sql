@@ -1,0 +1,52 @@
+-- Labs: type each row and list every reason to reject it.
+-- Rejected: a required value missing, neither test_code nor test_name, an unparseable collected_at or
+-- reference limit, collected after as-of, a repeated result_id (the first row is kept), a patient not
+-- in stg_patients. The value stays text: it may be a number or a TPMT phenotype.
+create or replace table chk_labs as
+with typed as (
+    select
+        _line, _raw, _error,
+        nullif(trim(result_id), '') as result_id,
+        nullif(trim(patient_id), '') as patient_id,
+        nullif(trim(test_code), '') as test_code,
+        nullif(trim(test_name), '') as test_name,
+        collected_at as collected_at_text,
+        iso_timestamp(collected_at) as collected_at,
+        nullif(trim(value), '') as value,
+        nullif(trim(unit), '') as unit,
+        ref_low as ref_low_text, num(ref_low) as ref_low,
+        ref_high as ref_high_text, num(ref_high) as ref_high
+    from raw_labs
+),
+ranked as (
+    select *,
+        row_number() over (partition by result_id order by _line) as id_rank,
+        min(_line) over (partition by result_id) as first_line,
+        exists (select 1 from stg_patients p where p.patient_id = typed.patient_id) as known_patient
+    from typed
+)
+select *,
+    cast(collected_at as date) as collected_date,
+    list_filter([
+        _error,
+        missing(result_id, 'result_id'),
+        missing(patient_id, 'patient_id'),
+        case when test_code is null and test_name is null then 'test_code and test_name are both missing' end,
+        missing(collected_at_text, 'collected_at'),
+        case when collected_at_text is not null and collected_at is null
+             then 'collected_at is not a date or date-time (YYYY-MM-DD[ HH:MM[:SS]])' end,
+        missing(value, 'value'),
+        bad_number(ref_low_text, 'ref_low'),
+        bad_number(ref_high_text, 'ref_high'),
+        case when cast(collected_at as date) > $as_of then 'collected_at is after the as-of date' end,
+        case when result_id is not null and id_rank > 1
+             then 'duplicate result_id (first on line ' || first_line || ')' end,
+        case when patient_id is not null and not known_patient then 'unknown patient_id' end
+    ], lambda r: r is not null) as reasons
+from ranked;
+
+create or replace table stg_labs as
+select result_id, patient_id, test_code, test_name, collected_at, collected_date, value, unit, ref_low,
+       ref_high, _line
+from chk_labs
+where len(reasons) = 0;
