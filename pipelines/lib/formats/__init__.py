@@ -1,0 +1,112 @@
+"""Readers that turn what registries and hospitals export (OMOP CDM v5.4, FHIR R4, Synthea CSV, MIMIC-IV
+hosp) into the canonical extract files of CONTRACT.md, so that ingest, quarantine, normalise and the rules
+never know which format the data came in.
+
+    fmt = detect_format(src)               # "canonical", "omop", "fhir", "synthea" or "mimic"
+    report = convert(src, fmt, dest)       # dest/patients.csv, prescriptions.csv, labs.csv, events.csv
+
+Every source table (or FHIR resource type) gets a TableMapping with rows_read = rows_mapped +
+rows_unmapped; unmapped rows are counted by reason. Nothing here logs or raises with patient data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ._common import FormatError, MappingReport, TableMapping, find_file, find_table, header_of
+
+FORMATS = ("canonical", "omop", "fhir", "synthea", "mimic")
+
+__all__ = ["FORMATS", "FormatError", "MappingReport", "TableMapping", "detect_format", "convert"]
+
+_CANONICAL_REQUIRED = ("patients", "prescriptions", "labs")
+
+
+def _has(src: Path, stem: str, exts: tuple[str, ...]) -> bool:
+    return find_file(src, *(stem + e for e in exts)) is not None
+
+
+def _is_canonical(src: Path) -> bool:
+    if not all(_has(src, s, (".csv", ".parquet")) for s in _CANONICAL_REQUIRED):
+        return False
+    p = find_file(src, "patients.csv")
+    return p is None or "patient_id" in header_of(p)
+
+
+def mimic_dir(src: Path) -> Path | None:
+    """The folder holding MIMIC-IV hosp tables: `src` itself or `src/hosp`."""
+    for d in (src, src / "hosp"):
+        if d.is_dir() and find_table(d, "patients", (".csv.gz", ".csv")) and \
+                find_table(d, "labevents", (".csv.gz", ".csv")) and find_table(d, "d_labitems", (".csv.gz", ".csv")):
+            p = find_table(d, "patients", (".csv.gz", ".csv"))
+            if "subject_id" in header_of(p):
+                return d
+    return None
+
+
+def _is_omop(src: Path) -> bool:
+    person = find_table(src, "person")
+    if person is None or "person_id" not in header_of(person):
+        return False
+    return any(find_table(src, t) for t in ("drug_exposure", "measurement", "observation_period"))
+
+
+def _is_synthea(src: Path) -> bool:
+    p = find_file(src, "patients.csv")
+    if p is None:
+        return False
+    h = header_of(p)
+    return "id" in h and "birthdate" in h and any(
+        find_file(src, f"{t}.csv") for t in ("medications", "observations", "encounters", "conditions"))
+
+
+def _is_fhir(src: Path) -> bool:
+    from .fhir import fhir_files
+    ndjson, bundles = fhir_files(src)
+    return bool(ndjson or bundles)
+
+
+def detect_format(src: Path) -> str:
+    """The format of the extract directory `src`, from its file names and headers (and, for FHIR JSON,
+    the first bytes of the files). Raises FormatError when nothing fits."""
+    src = Path(src)
+    if not src.is_dir():
+        raise FormatError(f"{src}: not a directory")
+    if _is_canonical(src):
+        return "canonical"
+    if mimic_dir(src) is not None:
+        return "mimic"
+    if _is_omop(src):
+        return "omop"
+    if _is_synthea(src):
+        return "synthea"
+    if _is_fhir(src):
+        return "fhir"
+    raise FormatError(
+        f"{src}: no known extract format. Looked for: canonical patients/prescriptions/labs .csv|.parquet "
+        f"(with a patient_id column); MIMIC-IV patients, labevents and d_labitems .csv.gz (here or in hosp/); "
+        f"OMOP CDM PERSON with DRUG_EXPOSURE or MEASUREMENT (.csv/.tsv, any case); Synthea patients.csv "
+        f"(Id, BIRTHDATE) with medications/observations/encounters/conditions.csv; FHIR R4 *.ndjson or *.json "
+        f"Bundles/resources")
+
+
+def convert(src: Path, fmt: str, dest: Path) -> MappingReport:
+    """Convert `src` (format `fmt`) into the canonical extract files in `dest`, and report the mapping."""
+    src, dest = Path(src), Path(dest)
+    if fmt not in FORMATS:
+        raise FormatError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if fmt == "canonical":
+        raise FormatError("canonical extracts need no conversion; read them directly")
+    if not src.is_dir():
+        raise FormatError(f"{src}: not a directory")
+    if dest.resolve() == src.resolve():
+        raise FormatError(f"{dest}: the output directory must differ from the input directory")
+    if fmt == "omop":
+        from .omop import convert_omop as fn
+    elif fmt == "fhir":
+        from .fhir import convert_fhir as fn
+    elif fmt == "synthea":
+        from .synthea import convert_synthea as fn
+    else:
+        from .mimic import convert_mimic as fn
+    return fn(src, dest)
