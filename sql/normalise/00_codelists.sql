@@ -2,8 +2,11 @@
 create or replace macro name_key(t) as
     trim(regexp_replace(lower(t), '[^a-z0-9*]+', ' ', 'g'));
 
+-- Unit match key: lower case, no spaces; micro signs as `u`, `×` as `x`, superscript 9 and 3 as `^9`, `^3`
+-- (so `×10⁹/L`, `10³/µL` and `cells/μL` match their plain spellings in codelists/units.csv).
 create or replace macro unit_key(t) as
-    replace(lower(trim(t)), ' ', '');
+    replace(replace(replace(replace(replace(replace(lower(trim(t)), ' ', ''),
+        'µ', 'u'), 'μ', 'u'), '×', 'x'), '⁹', '^9'), '³', '^3');
 
 create or replace table codelist_azathioprine_codes as
 select code_system, upper(trim(code)) as code, description
