@@ -379,15 +379,19 @@ class _Patient:
         self.weights: list[tuple[int, float]] = []  # (date, kg as the audit will read it)
         self.aza: list[tuple[int, int, int, float]] = []  # exposure: (start, days, daily, total_mg)
         self.death: int | None = None
+        self._ts: dict[int, str] = {}
 
     # ---------------------------------------------------------------- helpers
     def lab(self, d: int, code: str, name: str, value: str, unit: str, lo: str = "", hi: str = ""):
-        r = self.r
-        ts = _iso(d)
-        if self.style == "us":
-            ts += "T%02d:%02d:00" % (r.randint(7, 17), r.randint(0, 59))
-        elif self.style == "uk" and r.random() < 0.7:
-            ts += " %02d:%02d" % (r.randint(8, 16), r.randint(0, 59))
+        ts = self._ts.get(d)
+        if ts is None:  # one collection time per day: a panel's results share it
+            r = self.r
+            ts = _iso(d)
+            if self.style == "us":
+                ts += "T%02d:%02d:00" % (r.randint(7, 17), r.randint(0, 59))
+            elif self.style == "uk" and r.random() < 0.7:
+                ts += " %02d:%02d" % (r.randint(8, 16), r.randint(0, 59))
+            self._ts[d] = ts
         self.labs.append([d, code, name, ts, value, unit, lo, hi])
 
     def analyte(self, d: int, a: str, value: float | None = None, safe: bool = False):
