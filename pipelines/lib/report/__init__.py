@@ -1,0 +1,93 @@
+"""The reporting layer: everything a run writes into its output folder.
+
+``write_outputs(con, run_info, out_dir)`` writes, into ``out_dir`` (normally the temporary folder of
+``pipelines.lib.publish.staging_dir``):
+
+care team (patient-identifiable)
+    ``findings.csv``, ``summary.csv``, ``quarantine.csv`` (streamed by DuckDB ``COPY ... TO``),
+    ``report.html`` (self-contained), ``worklist.xlsx``
+shareable (no patient-level rows; every count through ``pipelines.lib.disclosure``)
+    ``summary_shareable.csv``, ``report_shareable.html``
+
+``run_info`` keys: ``as_of``, ``profile`` (``Profile.as_dict()``), ``run_id``, ``registry_name``,
+``version``, ``codelist_version``, ``inputs`` (per file: sha256, rows_read/accepted/quarantined), ``timings``,
+``events_present``, ``data_docs`` (path or None). Optional: ``previous_run_id`` (else found in
+``run_history``), ``final_out_dir`` (where ``out_dir`` will be published, for the relative Data Docs link;
+by default ``out_dir`` itself, which gives the same relative link when it is a sibling temporary folder).
+
+When ``run_id`` is set, the headline indicators are kept in ``indicator_history`` so that the next run can
+show the change since this one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .. import disclosure, history
+from ..sql import query_sql, run_sql
+from . import data
+from .render import care_team_context, render, shareable_context
+from .xlsx import write_worklist_xlsx
+
+__all__ = ["write_outputs", "write_shareable_summary"]
+
+SUMMARY_COLUMNS = ["rule_id", "site_id", "patients_evaluated", "patients_flagged", "findings", "rate", "status"]
+
+
+def write_outputs(con, run_info: dict[str, Any], out_dir: Path) -> dict[str, Path]:
+    """Write every output file into ``out_dir``; returns ``{name: path}``."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {name: out_dir / name for name in (
+        "findings.csv", "summary.csv", "quarantine.csv", "report.html", "worklist.xlsx",
+        "summary_shareable.csv", "report_shareable.html",
+    )}
+
+    # CSVs: streamed by DuckDB, never through pandas
+    query_sql(con, "report/findings_csv.sql", {"path": str(paths["findings.csv"])})
+    run_sql(con, "report/summary_view.sql")
+    query_sql(con, "report/summary_csv.sql", {"path": str(paths["summary.csv"])})
+    if data.table_exists(con, "quarantine"):
+        query_sql(con, "report/quarantine_csv.sql", {"path": str(paths["quarantine.csv"])})
+    else:
+        paths["quarantine.csv"].write_text("file,line,reasons,raw\n", encoding="utf-8")
+
+    previous = data.resolve_previous_run(con, run_info)
+    prev_id = previous["run_id"] if previous else None
+    agg = data.gather(con, run_info, previous)
+    if run_info.get("run_id"):
+        history.store_indicators(
+            con, run_info["run_id"], data._as_date(run_info["as_of"]),
+            agg.indicators.to_dict("records"),
+        )
+
+    # care team
+    worklist = data.worklist_records(con, run_info, prev_id)
+    care = care_team_context(
+        agg, run_info, out_dir, worklist, agg.findings_total,
+        data.change_lists(con, prev_id), data.expectation_examples(con),
+    )
+    paths["report.html"].write_text(render("report.html.j2", care), encoding="utf-8")
+    write_worklist_xlsx(con, run_info, prev_id, paths["worklist.xlsx"], care["rule_totals"])
+
+    # shareable: built from the aggregates only
+    share = shareable_context(agg, run_info, out_dir)
+    paths["report_shareable.html"].write_text(render("report.html.j2", share), encoding="utf-8")
+    write_shareable_summary(agg.rule_summary, run_info.get("profile"), paths["summary_shareable.csv"])
+    return paths
+
+
+def write_shareable_summary(summary, profile, path: Path) -> Path:
+    """summary.csv's rows with disclosure control: counts suppressed/rounded, site cells secondary-suppressed
+    within each rule, rates recomputed from the rounded counts. Suppressed cells are empty."""
+    table = disclosure.shareable_table(
+        summary[SUMMARY_COLUMNS],
+        ["patients_evaluated", "patients_flagged", "findings"],
+        "site_id",
+        by=["rule_id"],
+        rates={"rate": ("patients_flagged", "patients_evaluated")},
+        **disclosure.params_from_profile(profile),
+    )
+    table[SUMMARY_COLUMNS].to_csv(path, index=False, float_format="%.4f")
+    return path

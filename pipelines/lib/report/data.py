@@ -1,0 +1,201 @@
+"""What the report reads from DuckDB. Aggregates only, except the functions marked *patient-level*, which
+only the care-team outputs call (the shareable outputs are built from ``Aggregates`` alone)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from .. import history
+from ..sql import load_sql, parameter_names, query_sql, run_sql
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+WORKLIST_HTML_LIMIT = 5000
+CHANGES_HTML_LIMIT = 1000
+
+
+def table_exists(con, name: str) -> bool:
+    row = con.execute(
+        "select count(*) from information_schema.tables where lower(table_name) = lower($name)", {"name": name}
+    ).fetchone()
+    return bool(row[0])
+
+
+def frame(con, relpath: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """A small query result (aggregates, capped lists) as a DataFrame."""
+    return query_sql(con, relpath, params or {}).df()
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in df.to_dict("records"):
+        out.append({k: (None if _na(v) else v) for k, v in row.items()})
+    return out
+
+
+def _na(v: Any) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+@dataclass
+class Aggregates:
+    """Everything in the report that is not patient-level. The shareable outputs get only this."""
+
+    indicators: pd.DataFrame  # indicator, site_id, numerator, denominator
+    previous_indicators: pd.DataFrame | None
+    rule_summary: pd.DataFrame  # report_summary view
+    rule_catalog: pd.DataFrame
+    compliance: pd.DataFrame | None  # month_end, site_id, patients_active, patients_compliant
+    file_counts: pd.DataFrame | None
+    quarantine_reasons: pd.DataFrame | None
+    expectations: pd.DataFrame | None  # without examples
+    unmapped: pd.DataFrame | None
+    changes_by_rule: pd.DataFrame | None
+    severity_counts: pd.DataFrame
+    findings_total: int
+    previous_run: dict[str, Any] | None
+    rule_parameters: dict[str, list[str]] = field(default_factory=dict)
+
+
+def resolve_previous_run(con, run_info: dict[str, Any]) -> dict[str, Any] | None:
+    """The run this report compares with: ``run_info["previous_run_id"]`` if given, else
+    ``history.previous_run`` for this run (or, when the run is not in run_history, for its as-of and profile)."""
+    if not table_exists(con, "run_history"):
+        return None
+    if run_info.get("previous_run_id"):
+        return history.get_run(con, run_info["previous_run_id"])
+    run_id = run_info.get("run_id")
+    if run_id and history.get_run(con, run_id):
+        return history.previous_run(con, run_id=run_id)
+    profile = (run_info.get("profile") or {}).get("name")
+    return history.previous_run(con, _as_date(run_info["as_of"]), profile=profile)
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def rule_parameters(rule_ids: list[str], params: dict[str, Any]) -> dict[str, list[str]]:
+    """The profile parameters each rule's SQL binds (``sql/rules/<RULE_ID>.sql``), when the file exists."""
+    out = {}
+    for rule_id in rule_ids:
+        try:
+            text = load_sql(f"rules/{rule_id}.sql")
+        except FileNotFoundError:
+            continue
+        out[rule_id] = [name for name in parameter_names(text) if name in params and name != "as_of"]
+    return out
+
+
+def gather(con, run_info: dict[str, Any], previous: dict[str, Any] | None) -> Aggregates:
+    as_of = _as_date(run_info["as_of"])
+    params = dict((run_info.get("profile") or {}).get("parameters") or {})
+    prev_id = previous["run_id"] if previous else None
+
+    indicators = frame(con, "report/indicators.sql", {"as_of": as_of})
+    prev_ind = None
+    if prev_id and table_exists(con, "indicator_history"):
+        prev_ind = con.execute(
+            "select indicator, site_id, numerator, denominator from indicator_history where run_id = $run_id",
+            {"run_id": prev_id},
+        ).df()
+
+    run_sql(con, "report/summary_view.sql")
+    summary = con.execute("select * from report_summary").df()
+    catalog = con.execute("select * from rule_catalog order by rule_id").df()
+
+    compliance = None
+    if table_exists(con, "monitoring_compliance"):
+        compliance = con.execute(
+            "select month_end, site_id, patients_active, patients_compliant from monitoring_compliance "
+            "order by month_end, site_id"
+        ).df()
+    file_counts = con.execute("select * from file_counts order by file").df() if table_exists(con, "file_counts") else None
+    reasons = frame(con, "report/quarantine_reasons.sql", {"limit": 50}) if table_exists(con, "quarantine") else None
+    expectations = None
+    if table_exists(con, "expectation_results"):
+        expectations = con.execute(
+            "select suite, expectation, column_name, success, element_count, unexpected_count "
+            "from expectation_results order by success, suite, expectation, column_name"
+        ).df()
+    unmapped = None
+    if table_exists(con, "unmapped_codes"):
+        unmapped = con.execute(
+            "select kind, code, name, rows from unmapped_codes order by rows desc, kind, code limit 100"
+        ).df()
+    changes_by_rule = frame(con, "report/changes_by_rule.sql", {"previous_run_id": prev_id}) if prev_id else None
+    severity = frame(con, "report/severity_counts.sql")
+    total = con.execute("select count(*) from findings").fetchone()[0]
+    return Aggregates(
+        indicators=indicators,
+        previous_indicators=prev_ind,
+        rule_summary=summary,
+        rule_catalog=catalog,
+        compliance=compliance,
+        file_counts=file_counts,
+        quarantine_reasons=reasons,
+        expectations=expectations,
+        unmapped=unmapped,
+        changes_by_rule=changes_by_rule,
+        severity_counts=severity,
+        findings_total=int(total),
+        previous_run=previous,
+        rule_parameters=rule_parameters(list(catalog["rule_id"]), params),
+    )
+
+
+# --- patient-level: care-team outputs only -------------------------------------------------------------
+
+
+def worklist(con, run_info: dict[str, Any], previous_run_id: str | None, limit: int | None,
+             severity: str | None = None):
+    """*Patient-level.* The worklist query as an open DuckDB result (fetch in batches)."""
+    params = dict((run_info.get("profile") or {}).get("parameters") or {})
+    return query_sql(
+        con.cursor(),
+        "report/worklist.sql",
+        {
+            "as_of": _as_date(run_info["as_of"]),
+            "maintenance_max_gap_days": params.get("maintenance_max_gap_days", 92),
+            "previous_run_id": previous_run_id,
+            "severity": severity,
+            "limit": limit,
+        },
+    )
+
+
+def worklist_records(con, run_info, previous_run_id, limit=WORKLIST_HTML_LIMIT) -> list[dict[str, Any]]:
+    """*Patient-level.*"""
+    return _records(worklist(con, run_info, previous_run_id, limit).df())
+
+
+def change_lists(con, previous_run_id: str | None, limit: int = CHANGES_HTML_LIMIT) -> dict[str, list]:
+    """*Patient-level.* New and resolved findings (capped)."""
+    if not previous_run_id:
+        return {"new": [], "resolved": []}
+    params = {"previous_run_id": previous_run_id, "limit": limit}
+    return {
+        "new": _records(frame(con, "report/changes_new.sql", params)),
+        "resolved": _records(frame(con, "report/changes_resolved.sql", params)),
+    }
+
+
+def expectation_examples(con) -> dict[tuple[str, str, str], str]:
+    """*Patient-level* (examples can be identifiers): examples of failed expectations."""
+    if not table_exists(con, "expectation_results"):
+        return {}
+    rows = con.execute(
+        "select suite, expectation, column_name, examples from expectation_results "
+        "where not success and examples is not null"
+    ).fetchall()
+    return {(s, e, c): str(x)[:300] for s, e, c, x in rows}

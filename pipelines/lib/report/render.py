@@ -1,0 +1,391 @@
+"""Turn the report's data into template contexts and HTML.
+
+Two contexts come out of one ``Aggregates``:
+
+- ``care_team_context``: every count as it is, plus the patient-level parts (worklist, changes, examples);
+- ``shareable_context``: built from ``Aggregates`` only; every count goes through ``disclosure``, site tables
+  are secondary-suppressed, rates are recomputed from the rounded counts. It has no patient-level key at
+  all, so the template cannot show one by mistake (``StrictUndefined`` fails instead).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from .. import disclosure
+from . import charts
+from .data import SEVERITIES, Aggregates, _as_date, _na
+from .indicators import INDICATORS
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class Suppressed:
+    """A count withheld by disclosure control (shown as 'suppressed'; empty in CSV)."""
+
+    def __repr__(self) -> str:
+        return "SUPPRESSED"
+
+
+SUPPRESSED = Suppressed()
+
+LIMITATIONS = (
+    "Prescriptions written outside the registry's source systems (other hospitals, primary care) are invisible: "
+    "a patient may be on azathioprine, or on a preferred disease-modifying therapy, without it showing here.",
+    "A prescription is not proof that the drug was dispensed, collected or taken; exposure, episodes and "
+    "cumulative dose are estimated from prescribed quantities and supply.",
+    "Blood tests done in other laboratories (GP surgeries, other trusts) are missing unless they were entered "
+    "in the registry; a monitoring gap may be a recording gap.",
+    "TPMT results recorded only as free text that matches no known phenotype count as a test but give no "
+    "phenotype; dose checks need a weight recorded in the year before the prescription.",
+    "Infections, relapses and clinic visits are seen only when the optional events file is supplied; rules "
+    "that need it are reported as not evaluated, never as zero.",
+    "Dates after the as-of date are ignored by the rules; deaths recorded after the as-of date are not "
+    "known to this run.",
+)
+
+
+# --- formatting filters ------------------------------------------------------------------------------
+
+
+def fmt_count(value: Any) -> Markup | str:
+    if value is SUPPRESSED:
+        return Markup('<span class="supp" title="Suppressed: 7 or fewer, or withheld so that a small count '
+                      'cannot be worked out from the others">suppressed</span>')
+    if value is None or _na(value):
+        return "–"
+    return f"{int(value):,}"
+
+
+def raw_count(value: Any) -> str:
+    """A count for a data attribute: digits, "suppressed" or empty."""
+    if value is SUPPRESSED:
+        return "suppressed"
+    if value is None or _na(value):
+        return ""
+    return str(int(value))
+
+
+def fmt_rate(value: Any) -> str:
+    if value is None or value is SUPPRESSED or _na(value):
+        return "–"
+    return f"{float(value) * 100:.1f}%"
+
+
+def fmt_date(value: Any) -> str:
+    if value is None or _na(value):
+        return ""
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def fmt_number(value: Any) -> str:
+    if value is None or _na(value):
+        return ""
+    value = float(value)
+    if value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def sort_key(value: Any) -> str:
+    """A data-sort attribute: ISO dates and zero-padded numbers sort as strings."""
+    if value is None or _na(value):
+        return ""
+    if isinstance(value, (dt.date, dt.datetime, pd.Timestamp)):
+        return fmt_date(value)
+    return str(value)
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "j2"], default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(count=fmt_count, rawcount=raw_count, rate=fmt_rate, date=fmt_date, number=fmt_number, sortkey=sort_key)
+    env.globals["SUPPRESSED"] = SUPPRESSED
+    env.tests["suppressed"] = lambda v: v is SUPPRESSED
+    return env
+
+
+def render(template: str, context: dict[str, Any]) -> str:
+    env = environment()
+    context = dict(context)
+    context["css"] = Markup((TEMPLATES / "report.css").read_text(encoding="utf-8"))
+    context["js"] = Markup((TEMPLATES / "report.js").read_text(encoding="utf-8")) if not context["shareable"] else ""
+    return env.get_template(template).render(**context)
+
+
+# --- count transforms ----------------------------------------------------------------------------------
+
+
+def _plain(v: Any) -> Any:
+    if v is None or _na(v):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    return int(v) if hasattr(v, "__int__") and not isinstance(v, (str, float)) else v
+
+
+def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if df is None:
+        return []
+    return [{k: (None if _na(v) else v) for k, v in row.items()} for row in df.to_dict("records")]
+
+
+def _share(df: pd.DataFrame, counts: list[str], group_col: str | None, by: list[str], rates: dict,
+           params: dict[str, int]) -> list[dict[str, Any]]:
+    """Disclosure-controlled records: suppressed cells become SUPPRESSED, missing stay None."""
+    df = df.reset_index(drop=True)
+    missing = {c: df[c].map(_na) for c in counts}
+    if group_col is None:
+        out = df.copy()
+        for c in counts:
+            out[c] = pd.array([disclosure.suppress_count(v, **params) for v in df[c]], dtype="Int64")
+        for r, (num, den) in rates.items():
+            out[r] = [disclosure.rate(None if _na(n) else int(n), None if _na(d) else int(d))
+                      for n, d in zip(out[num], out[den])]
+    else:
+        out = disclosure.shareable_table(df, counts, group_col, by=by, rates=rates, **params)
+    records = []
+    for i, row in enumerate(out.to_dict("records")):
+        rec = {}
+        for k, v in row.items():
+            if k in counts:
+                rec[k] = None if missing[k][i] else (SUPPRESSED if _na(v) else int(v))
+            else:
+                rec[k] = None if _na(v) else v
+        records.append(rec)
+    return records
+
+
+def _identity(df: pd.DataFrame, counts: list[str], group_col, by, rates, params) -> list[dict[str, Any]]:
+    out = df.copy().reset_index(drop=True)
+    for r, (num, den) in rates.items():
+        out[r] = [disclosure.rate(None if _na(n) else int(n), None if _na(d) else int(d))
+                  for n, d in zip(out[num], out[den])]
+    recs = _records(out)
+    for rec in recs:
+        for c in counts:
+            rec[c] = _plain(rec[c])
+    return recs
+
+
+# --- context -------------------------------------------------------------------------------------------
+
+
+def _num(v):
+    return None if v is None or v is SUPPRESSED else v
+
+
+def _indicator_views(agg: Aggregates, transform: Callable, params: dict[str, int], profile_params: dict) -> dict:
+    df = agg.indicators.copy()
+    rows = transform(df, ["numerator", "denominator"], "site_id", ["indicator"],
+                     {"rate": ("numerator", "denominator")}, params)
+    prev_rows = {}
+    if agg.previous_indicators is not None and len(agg.previous_indicators):
+        prev = transform(agg.previous_indicators.copy(), ["numerator", "denominator"], "site_id", ["indicator"],
+                         {"rate": ("numerator", "denominator")}, params)
+        prev_rows = {(r["indicator"], r["site_id"]): r for r in prev}
+    limit_g = profile_params.get("cumulative_limit_mg", 600000) / 1000
+    limit_years = profile_params.get("duration_limit_days", 3652) / 365.25
+    labels = {
+        "over_600g": f"Cumulative dose over {limit_g:,.0f} g",
+        "over_10_years": f"Treated for over {limit_years:.0f} years",
+    }
+    views = []
+    for ind in INDICATORS:
+        mine = [r for r in rows if r["indicator"] == ind.key]
+        total = next((r for r in mine if r["site_id"] == "ALL"), None)
+        sites = sorted((r for r in mine if r["site_id"] != "ALL"), key=lambda r: str(r["site_id"]))
+        previous = prev_rows.get((ind.key, "ALL"))
+        change = None
+        if total and previous:
+            if ind.kind == "count":
+                a, b = _num(total["numerator"]), _num(previous["numerator"])
+                if a is not None and b is not None:
+                    change = {"value": a - b, "text": f"{a - b:+,}", "unit": "count"}
+            else:
+                a, b = total.get("rate"), previous.get("rate")
+                if a is not None and b is not None:
+                    d = (a - b) * 100
+                    change = {"value": d, "text": f"{d:+.1f} pts", "unit": "points"}
+        direction = "flat"
+        if change and abs(change["value"]) > 1e-9 and ind.higher_is_better is not None:
+            better = (change["value"] > 0) == ind.higher_is_better
+            direction = "better" if better else "worse"
+        overall = total.get("rate") if total else None
+        funnel = None
+        if ind.kind == "rate" and sites:
+            points = [(r["site_id"], _num(r["numerator"]), _num(r["denominator"])) for r in sites]
+            funnel = charts.funnel_svg(points, overall, labels.get(ind.key, ind.label),
+                                       bool(ind.higher_is_better))
+        views.append({
+            "key": ind.key, "label": labels.get(ind.key, ind.label), "kind": ind.kind,
+            "higher_is_better": ind.higher_is_better, "numerator_text": ind.numerator,
+            "denominator_text": ind.denominator, "total": total or {"numerator": 0, "denominator": 0, "rate": None},
+            "previous": previous, "change": change, "direction": direction, "sites": sites,
+            "funnel": Markup(funnel) if funnel else None,
+        })
+    return {"indicators": views}
+
+
+def _compliance_views(agg: Aggregates, transform, params) -> dict:
+    if agg.compliance is None or not len(agg.compliance):
+        return {"compliance": None}
+    rows = transform(agg.compliance.copy(), ["patients_active", "patients_compliant"], "site_id", ["month_end"],
+                     {"rate": ("patients_compliant", "patients_active")}, params)
+    usable = [r for r in rows if _num(r["patients_active"]) and _num(r["patients_compliant"]) is not None]
+
+    def series(site):
+        pts = sorted((r for r in usable if r["site_id"] == site), key=lambda r: r["month_end"])
+        return ([_as_date(r["month_end"]) for r in pts], [r["patients_active"] for r in pts],
+                [r["patients_compliant"] for r in pts])
+
+    overall = series("ALL")
+    sites = sorted({r["site_id"] for r in rows if r["site_id"] != "ALL"}, key=str)
+    overall_svg = charts.pchart_svg(*overall, "All sites: CBC and LFT in the previous 92 days")
+    grid = charts.pchart_grid_svg({s: series(s) for s in sites}, "Monitoring compliance by site") if sites else None
+    table = sorted((r for r in rows if r["site_id"] == "ALL"), key=lambda r: r["month_end"])
+    return {"compliance": {
+        "overall_svg": Markup(overall_svg) if overall_svg else None,
+        "grid_svg": Markup(grid) if grid else None,
+        "months": table,
+        "sites": sites,
+    }}
+
+
+def _dq_views(agg: Aggregates, transform, params, run_info) -> dict:
+    inputs = run_info.get("inputs") or {}
+    files = []
+    if agg.file_counts is not None:
+        counts = ["rows_read", "rows_accepted", "rows_quarantined"]
+        recs = transform(agg.file_counts.copy(), counts, None, [], {}, params)
+        for r in recs:
+            extra = inputs.get(r["file"]) or {}
+            r["sha256"] = r.get("sha256") or extra.get("sha256")
+            files.append(r)
+    else:
+        for name, info in inputs.items():
+            files.append({"file": name, "present": True, "format": info.get("format"), "sha256": info.get("sha256"),
+                          **{k: transform(pd.DataFrame([{k: info.get(k)}]), [k], None, [], {}, params)[0][k]
+                             for k in ("rows_read", "rows_accepted", "rows_quarantined")}})
+    reasons = transform(agg.quarantine_reasons, ["rows"], None, [], {}, params) if agg.quarantine_reasons is not None else []
+    expectations = transform(agg.expectations, ["element_count", "unexpected_count"], None, [], {}, params) \
+        if agg.expectations is not None else None
+    unmapped = transform(agg.unmapped, ["rows"], None, [], {}, params) if agg.unmapped is not None else None
+    not_evaluated = [r for r in _records(agg.rule_catalog) if r.get("evaluated") is False]
+    return {"files": files, "reasons": reasons, "expectations": expectations, "unmapped": unmapped,
+            "not_evaluated": not_evaluated}
+
+
+def _rules_views(agg: Aggregates, transform, params, profile_params) -> dict:
+    catalog = {r["rule_id"]: r for r in _records(agg.rule_catalog)}
+    summary = transform(agg.rule_summary.copy(), ["patients_evaluated", "patients_flagged", "findings"], "site_id",
+                        ["rule_id"], {"rate": ("patients_flagged", "patients_evaluated")}, params)
+    totals = [dict(r, severity=catalog.get(r["rule_id"], {}).get("severity"),
+                   fires_when=catalog.get(r["rule_id"], {}).get("fires_when"))
+              for r in summary if r["site_id"] == "ALL"]
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    totals.sort(key=lambda r: (order.get(r["severity"], 9), r["rule_id"]))
+    methods = []
+    for rule_id, c in sorted(catalog.items(), key=lambda kv: (order.get(kv[1].get("severity"), 9), kv[0])):
+        names = agg.rule_parameters.get(rule_id, [])
+        methods.append(dict(c, parameters=[(n, profile_params.get(n)) for n in names]))
+    severity = {r["severity"]: r for r in transform(agg.severity_counts, ["findings", "patients"], None, [], {}, params)}
+    sev_rows = [dict(severity.get(s, {"findings": 0, "patients": 0}), severity=s) for s in SEVERITIES]
+    if transform is _share:
+        for r in sev_rows:
+            for k in ("findings", "patients"):
+                if r[k] == 0:
+                    r[k] = SUPPRESSED
+    changes = None
+    if agg.changes_by_rule is not None:
+        changes = transform(agg.changes_by_rule, ["new_findings", "resolved_findings"], None, [], {}, params)
+    return {"rule_totals": totals, "site_summary": summary, "methods": methods, "severity_rows": sev_rows,
+            "changes_by_rule": changes}
+
+
+def _header(run_info: dict[str, Any], out_dir: Path) -> dict:
+    profile = run_info.get("profile") or {}
+    data_docs = run_info.get("data_docs")
+    link = None
+    if data_docs:
+        base = Path(run_info.get("final_out_dir") or out_dir)
+        link = os.path.relpath(Path(data_docs), base)
+    return {
+        "registry_name": run_info.get("registry_name") or "MS registry",
+        "as_of": fmt_date(run_info.get("as_of")),
+        "profile": profile,
+        "profile_name": profile.get("name", ""),
+        "run_id": run_info.get("run_id", ""),
+        "version": run_info.get("version", ""),
+        "codelist_version": run_info.get("codelist_version", ""),
+        "timings": run_info.get("timings") or {},
+        "events_present": run_info.get("events_present"),
+        "data_docs_link": link,
+        "generated_at": run_info.get("generated_at") or dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "limitations": LIMITATIONS,
+        "profile_parameters": sorted((profile.get("parameters") or {}).items()),
+        "induction_windows": profile.get("induction_windows") or [],
+        "maintenance_start_days": profile.get("maintenance_start_days"),
+        "compliance_lookback_days": (profile.get("parameters") or {}).get("compliance_lookback_days", 92),
+    }
+
+
+def _base_context(agg: Aggregates, run_info, out_dir, transform, shareable: bool) -> dict:
+    profile_params = (run_info.get("profile") or {}).get("parameters") or {}
+    params = disclosure.params_from_profile(run_info.get("profile"))
+    prev = agg.previous_run
+    ctx = {
+        "shareable": shareable,
+        "disclosure": params,
+        "previous_run": {"run_id": prev["run_id"], "as_of": fmt_date(prev["as_of"])} if prev else None,
+        **_header(run_info, out_dir),
+        **_indicator_views(agg, transform, params, profile_params),
+        **_compliance_views(agg, transform, params),
+        **_dq_views(agg, transform, params, run_info),
+        **_rules_views(agg, transform, params, profile_params),
+        "findings_total": agg.findings_total if not shareable else disclosure.suppress_count(agg.findings_total, **params),
+        "severities": SEVERITIES,
+    }
+    return ctx
+
+
+def care_team_context(agg: Aggregates, run_info, out_dir, worklist: list[dict], worklist_total: int,
+                      changes: dict[str, list], examples: dict) -> dict:
+    ctx = _base_context(agg, run_info, out_dir, _identity, shareable=False)
+    for row in worklist:
+        row["severity_rank"] = _plain(row.get("severity_rank"))
+        row["days_overdue"] = _plain(row.get("days_overdue"))
+    if ctx["expectations"]:
+        for e in ctx["expectations"]:
+            e["examples"] = examples.get((e["suite"], e["expectation"], e["column_name"]))
+    ctx.update(
+        worklist=worklist,
+        worklist_total=worklist_total,
+        worklist_sites=sorted({str(r["site_id"]) for r in worklist}),
+        worklist_rules=sorted({str(r["rule_id"]) for r in worklist}),
+        changes=changes,
+    )
+    return ctx
+
+
+def shareable_context(agg: Aggregates, run_info, out_dir) -> dict:
+    return _base_context(agg, run_info, out_dir, _share, shareable=True)
+
+
+def is_nan(v) -> bool:
+    return isinstance(v, float) and math.isnan(v)
