@@ -136,7 +136,7 @@ def audit(*, as_of, patients, prescriptions=(), labs=(), events=None, profile="d
           keep=("rule_id", "patient_id", "test", "key_date", "window_start", "window_end", "value",
                 "threshold")) -> AuditResult:
     """Run the audit on inline rows. `events=None` means no events file at all.
-    `rule` limits the run (and the returned findings) to one rule or a set of rules.
+    `rule` limits the run (and the returned findings) to one rule or a set of rules (an empty set: none).
     Findings come back sorted, as dicts of the `keep` columns with dates as ISO strings."""
     directory = Path(tempfile.mkdtemp(prefix="aza-spec-"))
     _write(directory, "patients", list(patients))
@@ -144,7 +144,7 @@ def audit(*, as_of, patients, prescriptions=(), labs=(), events=None, profile="d
     _write(directory, "labs", list(labs))
     if events is not None:
         _write(directory, "events", list(events))
-    only = {rule} if isinstance(rule, str) else (set(rule) if rule else None)
+    only = {rule} if isinstance(rule, str) else (set(rule) if rule is not None else None)  # set(): no rule
     con = duckdb.connect()
     catalogue = run_audit_in(con, directory, _as_date(as_of), profile, only=only)
     cursor = con.execute("select * from findings")

@@ -1,0 +1,49 @@
+-- Maintenance monitoring points (RULES.md, MAINTENANCE_MONITORING_GAP, MONITORING_OVERDUE, MONITORING_DUE_SOON),
+-- one row per episode, test (CBC, LFT) and point, for every episode that reached its maintenance phase
+-- (E >= M, M = maintenance_start, E = eval_end):
+--   clock start = the latest test in [episode_start, M - 1], else M;
+--   points      = the clock start, then each distinct day with a test in [M, E].
+-- next_point_date is the following point of the same episode and test (NULL for the last point).
+create or replace table maintenance_points as
+with tests as (
+    select * from (values ('CBC'), ('LFT')) t(test)
+),
+maintenance_episodes as (
+    select e.*, t.test
+    from episodes e cross join tests t
+    where e.eval_end >= e.maintenance_start
+),
+clock as (
+    select
+        m.patient_id, m.episode_no, m.test,
+        coalesce(
+            (select max(b.test_date) from blood_tests b
+             where b.patient_id = m.patient_id and b.test = m.test
+               and b.test_date >= m.episode_start and b.test_date < m.maintenance_start),
+            m.maintenance_start
+        ) as point_date,
+        true as is_clock_start
+    from maintenance_episodes m
+),
+later as (
+    select distinct m.patient_id, m.episode_no, m.test, b.test_date as point_date, false as is_clock_start
+    from maintenance_episodes m
+    join blood_tests b
+      on b.patient_id = m.patient_id and b.test = m.test
+     and b.test_date >= m.maintenance_start and b.test_date <= m.eval_end
+),
+points as (
+    -- a test on M itself is both the clock start and a point: keep it once
+    select patient_id, episode_no, test, point_date, bool_or(is_clock_start) as is_clock_start
+    from (select * from clock union all select * from later)
+    group by all
+)
+select
+    m.patient_id, m.episode_no, m.episode_start, m.episode_end, m.eval_end, m.is_active,
+    m.maintenance_start, m.test, p.point_date, p.is_clock_start,
+    lead(p.point_date) over (
+        partition by p.patient_id, p.episode_no, p.test order by p.point_date
+    ) as next_point_date
+from points p
+join maintenance_episodes m using (patient_id, episode_no, test)
+order by m.patient_id, m.episode_no, m.test, p.point_date;
