@@ -1,0 +1,9 @@
+-- Patients with an interpretable blood count (WBC, neutrophils, lymphocytes or platelets in 10^9/L;
+-- percentages and uninterpretable units excluded) inside an episode [episode_start, episode_end].
+select distinct r.patient_id
+from lab_results r
+join episodes e
+  on e.patient_id = r.patient_id and r.collected_date between e.episode_start and e.episode_end
+where r.analyte in ('WBC', 'NEUTROPHILS', 'LYMPHOCYTES', 'PLATELETS')
+  and r.unit_status = 'ok'
+  and r.value_canonical is not null

@@ -1,0 +1,32 @@
+-- rule: LIVER_TOXICITY_ON_TREATMENT
+-- severity: high
+-- population: liver_enzymes_on_treatment
+-- fires when: an ALT above $alt_high U/L or an AST above $ast_high U/L in [episode_start, episode_end]
+--   (U/L = IU/L; ukat/L x 60; results whose unit cannot be interpreted are never compared).
+--   key_date = collected date; test = analyte; value = result (U/L), threshold = limit.
+--   Several results of one analyte on one day: one finding, for the highest.
+with results as (
+    select
+        r.patient_id, e.episode_start, r.analyte, r.collected_date,
+        max(r.value_canonical) as value,
+        case r.analyte when 'ALT' then $alt_high when 'AST' then $ast_high end as threshold
+    from lab_results r
+    join episodes e
+      on e.patient_id = r.patient_id and r.collected_date between e.episode_start and e.episode_end
+    where r.analyte in ('ALT', 'AST') and r.unit_status = 'ok' and r.value_canonical is not null
+    group by all
+)
+select
+    patient_id,
+    episode_start,
+    analyte as test,
+    collected_date as key_date,
+    null as window_start,
+    null as window_end,
+    value,
+    threshold,
+    analyte || ' ' || value || ' U/L on ' || strftime(collected_date, '%Y-%m-%d') || ' is above '
+        || threshold || ' U/L during azathioprine (episode started ' || strftime(episode_start, '%Y-%m-%d')
+        || '): review the liver tests and the dose.' as detail
+from results
+where value > threshold
