@@ -20,6 +20,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402,F401
 import numpy as np  # noqa: E402
 
 try:  # scipy comes with great_expectations; the normal approximation is the fallback
@@ -109,10 +110,11 @@ def funnel_svg(
     points = [(s, num, den) for s, num, den in points if den and num is not None]
     if not points or overall_rate is None:
         return None
-    fig, ax = plt.subplots(figsize=(5.4, 3.4))
+    fig, ax = plt.subplots(figsize=(5.2, 3.0))
     max_n = max(den for _, _, den in points)
-    n = np.unique(np.concatenate([np.arange(1, 50), np.geomspace(1, max(max_n * 1.15, 10), 300)]))
-    n = n[n >= 1]
+    top = max(max_n * 1.15, 10)
+    n = np.unique(np.concatenate([np.arange(1, min(top, 200) + 1), np.round(np.geomspace(1, top, 400))]))
+    n = n[n >= 1].astype(int)
     lo95, hi95 = control_limits(overall_rate, n, 0.95)
     lo998, hi998 = control_limits(overall_rate, n, 0.998)
     ax.plot(n, hi998, color=LIMIT_998, lw=1, ls="--", label="99.8% limits")
@@ -133,7 +135,7 @@ def funnel_svg(
     ax.set_xlabel("patients in the denominator")
     ax.set_ylabel("rate")
     ax.grid(True, color=GRID, lw=0.6)
-    ax.set_title(title, fontsize=9.5, color=INK, loc="left")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.legend(fontsize=7, frameon=False, loc="lower right" if higher_is_better else "upper right")
     return _svg(fig, f"Funnel plot: {title}")
 
