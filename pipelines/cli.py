@@ -1,0 +1,221 @@
+"""`aza-audit run` and `aza-audit demo` (CONTRACT.md): both materialise the same `nightly_audit` job the
+schedule runs, in process, with the settings given on the command line.
+
+Exit status: 0 when the audit ran (findings are not errors); 2 when the input is unusable (one line on
+stderr naming the file and the column); 1 for anything else, with a message, never a bare traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+EXIT_OK, EXIT_ERROR, EXIT_UNUSABLE = 0, 1, 2
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aza-audit", description="Audit azathioprine therapy in an MS registry.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="audit an extract directory")
+    run.add_argument("--extracts", required=True, type=Path, help="directory of patients, prescriptions, labs[, events]")
+    run.add_argument("--as-of", type=_date, default=None, help="audit date (default: today)")
+    run.add_argument("--out", type=Path, default=None, help="output folder (default: reports/<as-of>/)")
+    run.add_argument("--profile", default="default", help="monitoring profile (default, uk-smpc, bsr-2017)")
+    run.add_argument("--db", type=Path, default=None, help="DuckDB file (default: $AZA_AUDIT_DB or data/audit.duckdb)")
+    run.add_argument("--format", default=None, choices=["canonical", "omop", "fhir", "synthea", "mimic"],
+                     help="extract format (default: detected from the files)")
+    run.add_argument("--registry-name", default=os.environ.get("AZA_AUDIT_REGISTRY_NAME", "MS registry"))
+    demo = sub.add_parser("demo", help="generate a synthetic registry, then audit it")
+    demo.add_argument("--patients", type=int, default=2000)
+    demo.add_argument("--out", type=Path, default=None, help="output folder (default: reports/<as-of>/)")
+    demo.add_argument("--extracts", type=Path, default=Path("data/demo-extracts"),
+                      help="where the synthetic extract is written (default: data/demo-extracts)")
+    demo.add_argument("--seed", type=int, default=20261126)
+    demo.add_argument("--as-of", type=_date, default=None)
+    demo.add_argument("--db", type=Path, default=None)
+    demo.add_argument("--profile", default="default")
+    return parser
+
+
+class _TerminalProgress(logging.Handler):
+    """Prints the audit's own progress lines (not Dagster's framework events) on stderr."""
+
+    def __init__(self, stream):
+        super().__init__(level=logging.INFO)
+        self.stream = stream
+        self.started = time.monotonic()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, "dagster_meta", None) or {}
+        if meta.get("dagster_event") is not None:
+            return
+        message = meta.get("orig_message") or record.getMessage()
+        step = meta.get("step_key") or ""
+        elapsed = time.monotonic() - self.started
+        self.stream.write(f"[{elapsed:7.1f}s] {step + ': ' if step else ''}{message}\n")
+        self.stream.flush()
+
+
+def _progress_logger():
+    import dagster as dg
+
+    @dg.logger(description="the audit's progress lines on the terminal")
+    def terminal(init_context):
+        log = logging.Logger("aza-audit", level=logging.INFO)
+        log.addHandler(_TerminalProgress(sys.stderr))
+        return log
+
+    return terminal
+
+
+def _silent_logger():
+    import dagster as dg
+
+    @dg.logger(description="no terminal output (tests)")
+    def silent(init_context):
+        log = logging.Logger("aza-audit-silent", level=logging.CRITICAL)
+        log.addHandler(logging.NullHandler())
+        return log
+
+    return silent
+
+
+def _instance():
+    import dagster as dg
+
+    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+
+
+def _unusable_error(exc: BaseException):
+    from pipelines.lib.extracts import ExtractError
+
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, ExtractError):
+            return exc
+        exc = exc.__cause__ or exc.__context__ or getattr(exc, "user_exception", None)
+    return None
+
+
+def run_audit(extracts: Path, out: Path | None = None, as_of: date | None = None, profile: str = "default",
+              db: Path | None = None, fmt: str | None = None, registry_name: str = "MS registry",
+              quiet: bool = False) -> int:
+    """Materialise the nightly_audit job on these settings; returns the exit status."""
+    import dagster as dg
+
+    from pipelines.defs.resources import AuditDatabase, AuditSettings, DatabaseBusyError
+    from pipelines.definitions import build_definitions
+    from pipelines.lib.profiles import ProfileError, load_profile
+    from pipelines.lib.settings import default_db_path
+
+    as_of = as_of or date.today()
+    db_path = str(db) if db else default_db_path()
+    try:
+        load_profile(profile)
+    except ProfileError as exc:
+        print(f"aza-audit: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    settings = AuditSettings(extracts_dir=str(extracts), as_of=as_of.isoformat(), profile=profile,
+                             out_dir=str(out) if out else "", format=fmt or "", registry_name=registry_name)
+    loggers = {"silent": _silent_logger()} if quiet else {"terminal": _progress_logger()}
+    defs = build_definitions(database=AuditDatabase(path=db_path), settings=settings, loggers=loggers)
+    job = defs.resolve_job_def("nightly_audit")
+    try:
+        result = job.execute_in_process(
+            instance=_instance(),
+            tags={"aza-audit/trigger": "cli"},
+            run_config={"loggers": {name: {} for name in loggers}},
+            raise_on_error=False,
+        )
+    except DatabaseBusyError as exc:
+        print(f"aza-audit: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if result.success:
+        if not quiet:
+            report_dir = settings.run_settings(db_path).output_dir
+            print(f"aza-audit: audit as of {as_of} complete: {report_dir / 'report.html'}")
+        return EXIT_OK
+    return _failure_status(result)
+
+
+def _failure_status(result) -> int:
+    """Exit status and one clear line from a failed run (never a traceback)."""
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            while error is not None:
+                if error.cls_name == "ExtractError":
+                    print(error.message.strip().splitlines()[-1].replace("pipelines.lib.extracts.ExtractError: ", ""),
+                          file=sys.stderr)
+                    return EXIT_UNUSABLE
+                error = error.cause
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            root = error
+            while root.cause is not None:
+                root = root.cause
+            line = root.message.strip().splitlines()[-1] if root.message.strip() else root.cls_name
+            print(f"aza-audit: step {event.step_key} failed: {line}", file=sys.stderr)
+            return EXIT_ERROR
+    print("aza-audit: the audit run failed", file=sys.stderr)
+    return EXIT_ERROR
+
+
+def demo(args) -> int:
+    from pipelines.lib.synthetic import generate
+
+    as_of = args.as_of or date.today()
+    print(f"aza-audit: generating a synthetic registry of {args.patients:,} patients in {args.extracts}",
+          file=sys.stderr)
+    started = time.monotonic()
+    manifest = generate(args.extracts, patients=args.patients, seed=args.seed, as_of=as_of)
+    rows = manifest.get("rows", manifest.get("rows_written", {}))
+    print(f"aza-audit: generated in {time.monotonic() - started:.1f}s: "
+          + ", ".join(f"{k} {v:,}" for k, v in rows.items() if isinstance(v, int)), file=sys.stderr)
+    status = run_audit(args.extracts, out=args.out, as_of=as_of, profile=args.profile, db=args.db,
+                       registry_name="Synthetic MS registry (demo)")
+    if status == EXIT_OK:
+        out = args.out or Path("reports") / as_of.isoformat()
+        print(f"\nOutputs in {out}/:\n  report.html  worklist.xlsx  findings.csv  summary.csv  quarantine.csv  "
+              f"run.json\n  report_shareable.html  summary_shareable.csv\nOpen {out / 'report.html'} in a browser.")
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            return demo(args)
+        return run_audit(args.extracts, out=args.out, as_of=args.as_of, profile=args.profile, db=args.db,
+                         fmt=args.format, registry_name=args.registry_name)
+    except KeyboardInterrupt:
+        print("aza-audit: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # the last guard: a message, never a bare traceback
+        unusable = _unusable_error(exc)
+        if unusable is not None:
+            print(str(unusable), file=sys.stderr)
+            return EXIT_UNUSABLE
+        print(f"aza-audit: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""The run's outputs: run.json, the report files (pipelines.lib.report), the history, and atomic publishing.
+
+Order: the run is recorded as running; everything is written into a temporary folder beside the target;
+the folder is renamed into place; only then is the run marked completed. A failure anywhere leaves the
+previous reports (and `reports/latest`) untouched and the run marked failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import history, runinfo
+from .normalise import codelist_version
+from .profiles import Profile
+from .publish import staging_dir
+from .settings import RunSettings
+
+
+def version() -> str:
+    try:
+        return metadata.version("aza-audit")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def extract_fingerprint(con) -> str:
+    """Identifies the audited extract: the input files' hashes (file counts table)."""
+    rows = con.execute("select file, coalesce(sha256, '') from file_counts order by file").fetchall()
+    return hashlib.sha256("\n".join(f"{f}:{h}" for f, h in rows).encode()).hexdigest()
+
+
+def _rows(con, sql: str, params: dict | None = None) -> list[dict[str, Any]]:
+    cursor = con.execute(sql, params or {})
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def build_run_info(con, run: RunSettings, profile: Profile, run_id: str, started_at: dt.datetime) -> dict:
+    """Everything run.json holds: settings, profile and every parameter, inputs, counts, timings, version.
+    Counts and names only: no patient data."""
+    meta = runinfo.all_meta(con)
+    inputs = {
+        r["file"]: {
+            "present": r["present"], "format": r["format"], "sha256": r["sha256"], "rows_read": r["rows_read"],
+            "rows_accepted": r["rows_accepted"], "rows_quarantined": r["rows_quarantined"],
+        }
+        for r in _rows(con, "select * from file_counts order by file")
+    }
+    catalogue = _rows(con, "select * from rule_catalog order by rule_id")
+    return {
+        "tool": "aza-audit",
+        "version": version(),
+        "run_id": run_id,
+        "as_of": run.as_of.isoformat(),
+        "started_at": started_at.isoformat(timespec="seconds"),
+        "registry_name": run.registry_name,
+        "extracts_dir": str(run.extracts_dir),
+        "format": meta.get("format", "canonical"),
+        "format_detected": meta.get("format_detected", True),
+        "mapping": meta.get("mapping"),
+        "profile": profile.as_dict(),
+        "codelist_version": codelist_version(),
+        "inputs": inputs,
+        "extract_fingerprint": extract_fingerprint(con),
+        "events_present": bool(inputs.get("events", {}).get("present")),
+        "quarantine_reasons": _rows(con, "select file, reason, rows from quarantine_reasons"),
+        "data_quality": _rows(con, "select file, note, rows from data_quality_notes where rows > 0"),
+        "findings": {
+            "total": con.execute("select count(*) from findings").fetchone()[0],
+            "by_rule": {r["rule_id"]: r["findings"] for r in catalogue if r["evaluated"]},
+            "by_severity": dict(con.execute(
+                "select severity, count(*) from findings group by severity order by severity").fetchall()),
+        },
+        "rules": [
+            {"rule_id": r["rule_id"], "severity": r["severity"], "evaluated": r["evaluated"],
+             "not_evaluated_reason": r["not_evaluated_reason"], "findings": r["findings"],
+             "seconds": r["seconds"], "population": r["population"]}
+            for r in catalogue
+        ],
+        "rules_not_evaluated": {r["rule_id"]: r["not_evaluated_reason"] for r in catalogue if not r["evaluated"]},
+        "timings": runinfo.timings(con),
+    }
+
+
+def write_json(path: Path, info: dict) -> None:
+    path.write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
+
+
+def publish_run(con, run: RunSettings, profile: Profile, run_id: str, started_at: dt.datetime,
+                latest: bool | None = None, log=None) -> tuple[Path, dict]:
+    """Write every output into a temporary folder and publish it atomically as run.output_dir."""
+    from .expectations import build_data_docs
+    from .report import write_outputs
+
+    out_dir = run.output_dir
+    fingerprint = extract_fingerprint(con)
+    history.record_run(con, run_id, run.as_of, profile.name, fingerprint, started_at=started_at,
+                       out_dir=str(out_dir))
+    try:
+        with staging_dir(out_dir, run_id, latest=latest) as tmp:
+            info = build_run_info(con, run, profile, run_id, started_at)
+            docs = build_data_docs(con, tmp)
+            info["data_docs"] = str(docs.relative_to(tmp)) if docs else None
+            history.store_findings(con, run_id, run.as_of)
+            info["outputs"] = {name: str(Path(p).relative_to(tmp)) for name, p in
+                               write_outputs(con, info, tmp).items()}
+            info["finished_at"] = dt.datetime.now().isoformat(timespec="seconds")
+            info["timings"] = runinfo.timings(con)
+            write_json(tmp / "run.json", info)
+        history.finish_run(con, run_id, "completed", out_dir=str(out_dir))
+    except BaseException:
+        history.finish_run(con, run_id, "failed", out_dir=str(out_dir))
+        raise
+    if log:
+        log(f"published {out_dir}")
+    return out_dir, info
