@@ -152,6 +152,7 @@ LABS = {
     "ALB": ("1751-7", ["Albumin"], "alb", 35.0, 50.0),
 }
 COUNT_UNITS = {"uk": ["10*9/L", "x10^9/L"], "us": ["K/uL", "10*3/uL"], "local": ["10*9/L", "cells/uL", "10^9/L"]}
+UNCERTAIN_OK = {"10*9/L", "x10^9/L", "K/uL", "10*3/uL", "cells/uL", "10^9/L"}
 TOXIC = {"WBC": (2.1, 3.3), "NEUT": (0.7, 1.4), "LYMPH": (0.2, 0.45), "PLT": (60.0, 130.0),
          "ALT": (140.0, 420.0), "AST": (120.0, 300.0)}
 
@@ -176,6 +177,10 @@ CONTRAINDICATIONS = [
     "JCV antibody positive: natalizumab not advised", "Lymphopenia on fingolimod", "Patient declined injectables",
 ]
 BAD_DATES = ["2023-13-45", "12/03/2021", "2022-02-30", "31/11/2020", "2021-00-10"]
+
+# clean scenarios that may carry incidental monitoring / TPMT / weight lapses (not listed as expected)
+NOISY = {"well_managed_active", "well_managed_stopped", "tpmt_intermediate_low_dose", "dmt_contraindicated",
+         "died_on_treatment"}
 
 EP_GAP = 60  # RULES.md episode_gap_days (default profile)
 
@@ -370,7 +375,7 @@ class _Patient:
         self.r = g.rng
         self.A = g.A
         self.pid = pid
-        self.site_id, _, self.style, _ = site
+        self.site_id, _, self.style, self.quality = site
         self.scen = scen
         self.expected: list[str] = list(SCENARIOS[scen][1])
         self.rx: list[list] = []  # [sort_key, drug_name, code, start, end, days, strength, s_unit, qty, dd, dd_unit, status]
@@ -380,6 +385,7 @@ class _Patient:
         self.aza: list[tuple[int, int, int, float]] = []  # exposure: (start, days, daily, total_mg)
         self.death: int | None = None
         self._ts: dict[int, str] = {}
+        self._fmts: dict[tuple, tuple] = {}
 
     # ---------------------------------------------------------------- helpers
     def lab(self, d: int, code: str, name: str, value: str, unit: str, lo: str = "", hi: str = ""):
@@ -394,50 +400,52 @@ class _Patient:
             self._ts[d] = ts
         self.labs.append([d, code, name, ts, value, unit, lo, hi])
 
-    def analyte(self, d: int, a: str, value: float | None = None, safe: bool = False):
-        """One analyte result; value in canonical units (10^9/L, U/L, g/L ...)."""
+    def _fmt(self, a: str, safe: bool) -> tuple:
+        """How this patient's lab reports analyte a: (code, name, unit, scale, decimals, ref_low, ref_high)."""
+        key = (a, safe)
+        f = self._fmts.get(key)
+        if f is not None:
+            return f
         r = self.r
         loinc, names, kind, lo, hi = LABS[a]
         # a value a scenario depends on always carries its LOINC code as well as the local name
         coded = safe or self.style != "local" or r.random() < 0.15
         code = loinc if coded else ""
         name = r.choice(names) if (not coded or r.random() < 0.8) else ""
-        if value is None:
-            value = r.uniform(lo + (hi - lo) * 0.1, hi - (hi - lo) * 0.2)
-        refs = self.style != "us" or r.random() < 0.5
+        scale, dec = 1.0, 0
         if kind == "count":
             unit = r.choice(COUNT_UNITS[self.style])
-            if a == "PLT":
-                txt, slo, shi = "%.0f" % value, "%.0f" % lo, "%.0f" % hi
-            else:
-                txt, slo, shi = "%.2f" % value, "%.1f" % lo, "%.1f" % hi
+            dec = 0 if a == "PLT" else 2
             if unit == "cells/uL":
-                txt, slo, shi = "%.0f" % (value * 1000), "%.0f" % (lo * 1000), "%.0f" % (hi * 1000)
-            if not safe and r.random() < 0.004:
-                unit = "mmol/L"  # uninterpretable unit on a count
+                scale, dec = 1000.0, 0
         elif kind == "pct":
-            unit, txt, slo, shi = "%", "%.1f" % value, "%.0f" % lo, "%.0f" % hi
+            unit, dec = "%", 1
         elif kind == "enzyme":
             unit = "IU/L" if self.style == "local" or r.random() < 0.3 else "U/L"
-            txt, slo, shi = "%.0f" % value, "%.0f" % lo, "%.0f" % hi
         elif kind == "hb":
-            if self.style == "us":
-                unit, txt, slo, shi = "g/dL", "%.1f" % (value / 10), "%.1f" % (lo / 10), "%.1f" % (hi / 10)
-            else:
-                unit, txt, slo, shi = "g/L", "%.0f" % value, "%.0f" % lo, "%.0f" % hi
+            unit, scale, dec = ("g/dL", 0.1, 1) if self.style == "us" else ("g/L", 1.0, 0)
         elif kind == "bili":
-            if self.style == "us":
-                unit, txt, slo, shi = "mg/dL", "%.1f" % (value / 17.1), "0.1", "1.2"
-            else:
-                unit, txt, slo, shi = "umol/L", "%.0f" % value, "%.0f" % lo, "%.0f" % hi
+            unit, scale, dec = ("mg/dL", 1 / 17.1, 1) if self.style == "us" else ("umol/L", 1.0, 0)
         else:
-            if self.style == "us":
-                unit, txt, slo, shi = "g/dL", "%.1f" % (value / 10), "3.5", "5.0"
-            else:
-                unit, txt, slo, shi = "g/L", "%.0f" % value, "%.0f" % lo, "%.0f" % hi
-        if not refs:
+            unit, scale, dec = ("g/dL", 0.1, 1) if self.style == "us" else ("g/L", 1.0, 0)
+        if self.style != "us" or r.random() < 0.5:
+            rd = 1 if (kind == "count" and dec == 2) else dec
+            slo, shi = "%.*f" % (rd, lo * scale), "%.*f" % (rd, hi * scale)
+        else:
             slo = shi = ""
-        self.lab(d, code, name, txt, unit, slo, shi)
+        f = (code, name, unit, scale, dec, slo, shi)
+        self._fmts[key] = f
+        return f
+
+    def analyte(self, d: int, a: str, value: float | None = None, safe: bool = False):
+        """One analyte result; value in canonical units (10^9/L, U/L, g/L ...)."""
+        code, name, unit, scale, dec, slo, shi = self._fmt(a, safe)
+        if value is None:
+            lo, hi = LABS[a][3], LABS[a][4]
+            value = self.r.uniform(lo + (hi - lo) * 0.1, hi - (hi - lo) * 0.2)
+        if not safe and unit in UNCERTAIN_OK and self.r.random() < 0.004:
+            unit = "mmol/L"  # an uninterpretable unit on a count
+        self.lab(d, code, name, "%.*f" % (dec, value * scale), unit, slo, shi)
 
     def bloods(self, d: int, on_treatment: bool, toxic: str | None = None):
         """A CBC and an LFT panel on day d."""
@@ -462,9 +470,9 @@ class _Patient:
                     self.analyte(d, a, v, safe=True)
                 else:
                     self.analyte(d, a, v)
-            if r.random() < 0.6:
+            if r.random() < 0.5:
                 self.analyte(d, "HB")
-            if r.random() < 0.2:
+            if r.random() < 0.1:
                 self.analyte(d, "LYMPH_PCT", 100 * vals["LYMPH"] / vals["WBC"])
         alt = r.uniform(12, 38)
         ast = r.uniform(14, 36)
@@ -477,12 +485,13 @@ class _Patient:
             self.lab(d, "", r.choice(["LFT", "Liver function tests"]), "Reported", "")
             return
         self.analyte(d, "ALT", alt, safe=toxic == "ALT")
-        if toxic in ("ALT", "AST") or r.random() < 0.5:
+        if toxic in ("ALT", "AST") or r.random() < 0.3:
             self.analyte(d, "AST", ast, safe=toxic in ("ALT", "AST"))
-        self.analyte(d, "ALP")
-        if r.random() < 0.7:
+        if r.random() < 0.6:
+            self.analyte(d, "ALP")
+        if r.random() < 0.4:
             self.analyte(d, "BILI", r.uniform(4, 17))
-        if r.random() < 0.5:
+        if r.random() < 0.25:
             self.analyte(d, "ALB", r.uniform(37, 47))
 
     def weight_rec(self, d: int):
@@ -625,7 +634,7 @@ class _Patient:
         out += self.maintenance(last, limit, long_gap_at=long_gap_at, final=final)
         return out
 
-    def maintenance(self, cur: int, limit: int, *, long_gap_at=None, final=None, lo=49, hi=77) -> list[int]:
+    def maintenance(self, cur: int, limit: int, *, long_gap_at=None, final=None, lo=49, hi=84) -> list[int]:
         r = self.r
         out = []
         j = 0
@@ -872,6 +881,25 @@ class _Patient:
                 return d0 if i == 0 else d_t
         elif sc in ("infection_restart", "infection_held"):
             infection = sc
+
+        # incidental lapses of real practice, more at some clinics, only where no rule is promised
+        if sc in NOISY and not mon:
+            fm = self.quality.get("monitoring", 1.0)
+            ft = self.quality.get("tpmt", 1.0)
+            x = r.random()
+            if x < 0.07 * fm:
+                mon = {"skip_week": r.randint(1, 4)}
+            elif x < 0.11 * fm:
+                mon = {"long_gap_at": r.randint(0, 6)}
+            elif x < 0.15 * fm:
+                mon = {"baseline": False, "week1_min": 1, "old_baseline": True}
+            x = r.random()
+            if x < 0.03 * ft:
+                tpmt_when = "late"
+            elif x < 0.05 * ft:
+                tpmt_when = None
+            if r.random() < 0.03:
+                weights_mode = "after"
 
         self.birth = S - r.randint(22 * 365, 58 * 365)
         if sc in ("cumulative_over_limit", "long_duration_low_dose"):
