@@ -1,0 +1,159 @@
+"""Ingest: the contract's file rules, the quarantine with every reason, and counts that reconcile."""
+
+import datetime as dt
+import json
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from pipelines.lib.audit import ingest
+from pipelines.lib.extracts import ExtractError
+
+AS_OF = dt.date(2025, 6, 1)
+
+PATIENTS = "patient_id,site_id,birth_date\nP1,S1,1980-01-01\nP2,S2,1975-05-05\n"
+PRESCRIPTIONS = ("prescription_id,patient_id,drug_name,start_date,days_supply,strength,quantity\n"
+                 "R1,P1,Azathioprine 50mg,2025-01-01,28,50,56\n")
+LABS = "result_id,patient_id,test_name,collected_at,value,unit\nL1,P1,WBC,2025-01-01,5.0,10*9/L\n"
+
+
+def write(directory, patients=PATIENTS, prescriptions=PRESCRIPTIONS, labs=LABS, events=None, encoding="utf-8"):
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in (("patients", patients), ("prescriptions", prescriptions), ("labs", labs), ("events", events)):
+        if text is not None:
+            (directory / f"{name}.csv").write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return directory
+
+
+def run(directory):
+    con = duckdb.connect()
+    counts = {c.file: c for c in ingest(con, directory, AS_OF)}
+    return con, counts
+
+
+def quarantine(con):
+    return [tuple(r) for r in con.execute("select file, line, reasons from quarantine order by file, line").fetchall()]
+
+
+def test_bom_case_insensitive_headers_quoted_commas_and_both_datetime_forms(tmp_path):
+    directory = write(
+        tmp_path,
+        patients="\ufeffPatient_ID,Site_Id,BIRTH_DATE\nP1,S1,1980-01-01\n",
+        prescriptions=('PRESCRIPTION_ID,patient_id,Drug_Name,start_date\n'
+                       'R1,P1,"Azathioprine 50mg tablets, film coated",2025-01-01\n'),
+        labs=("result_id,patient_id,test_name,collected_at,value,unit\n"
+              "L1,P1,WBC,2025-01-01T09:30:00,5.0,10*9/L\nL2,P1,WBC,2025-01-02 09:30,5.0,10*9/L\n"
+              "L3,P1,WBC,2025-01-03,5.0,10*9/L\n"),
+    )
+    con, counts = run(directory)
+    assert quarantine(con) == []
+    assert con.execute("select drug_name from stg_prescriptions").fetchone()[0] == "Azathioprine 50mg tablets, film coated"
+    assert [r[0] for r in con.execute("select collected_date from stg_labs order by result_id").fetchall()] == [
+        dt.date(2025, 1, 1), dt.date(2025, 1, 2), dt.date(2025, 1, 3)]
+    assert counts["patients"].rows_accepted == 1
+
+
+def test_every_kind_of_bad_row_is_quarantined_with_file_line_and_every_reason(tmp_path):
+    directory = write(
+        tmp_path,
+        patients="patient_id,birth_date\nP1,1980-01-01\nP1,1980-01-01\n,1980-01-01\nP3,2030-01-01\n",
+        prescriptions=(
+            "prescription_id,patient_id,drug_name,start_date,strength,quantity,days_supply\n"
+            "R1,P1,Azathioprine,2025-01-01,50,56,28\n"          # line 2: fine
+            "R1,P1,Azathioprine,2025-01-01,50,56,28\n"          # line 3: duplicate id
+            "R2,P1,Azathioprine,12/03/2021,50,-5,28\n"          # line 4: bad date and negative quantity
+            "R3,P9,Azathioprine,2025-01-01,0,56,abc\n"          # line 5: unknown patient, zero strength, bad number
+            "R4,P1,,2025-07-01,50,56,28\n"                       # line 6: missing drug name, after as-of
+        ),
+        labs=("result_id,patient_id,test_code,test_name,collected_at,value\n"
+              "L1,P1,,,2025-01-01,5\n"                            # line 2: neither code nor name
+              "L2,P1,6690-2,,2025-01-01,\n"),                     # line 3: no value
+        events=("event_id,patient_id,event_date,event_type\nE1,P1,2025-02-30,sepsis\n"),
+    )
+    con, counts = run(directory)
+    rows = quarantine(con)
+    assert ("patients.csv", 3, "duplicate patient_id (first on line 2)") in rows
+    assert ("patients.csv", 4, "patient_id is missing") in rows
+    assert ("patients.csv", 5, "birth_date is after the as-of date") in rows
+    assert ("prescriptions.csv", 3, "duplicate prescription_id (first on line 2)") in rows
+    assert ("prescriptions.csv", 4,
+            "start_date is not a date (YYYY-MM-DD); quantity is zero or negative") in rows
+    assert ("prescriptions.csv", 5,
+            "days_supply is not a number; strength is zero or negative; unknown patient_id") in rows
+    assert ("prescriptions.csv", 6, "drug_name is missing; start_date is after the as-of date") in rows
+    assert ("labs.csv", 2, "test_code and test_name are both missing") in rows
+    assert ("labs.csv", 3, "value is missing") in rows
+    assert ("events.csv", 2, "event_date is not a date (YYYY-MM-DD)") in rows
+    for c in counts.values():
+        assert c.rows_read == c.rows_accepted + c.rows_quarantined
+    assert (counts["prescriptions"].rows_read, counts["prescriptions"].rows_quarantined) == (5, 4)
+
+
+def test_raw_text_and_line_numbers_survive_multiline_quoted_fields(tmp_path):
+    directory = write(
+        tmp_path,
+        prescriptions=('prescription_id,patient_id,drug_name,start_date\n'
+                       'R1,P1,"Azathioprine\n50mg",2025-01-01\n'
+                       'R2,P1,Azathioprine,not-a-date\n'),
+    )
+    con, _ = run(directory)
+    assert con.execute("select line, raw from quarantine").fetchall() == [(4, "R2,P1,Azathioprine,not-a-date")]
+
+
+def test_wrong_field_count_and_invalid_utf8_are_quarantined_not_fatal(tmp_path):
+    directory = write(
+        tmp_path,
+        labs=b"result_id,patient_id,test_name,collected_at,value\nL1,P1,WBC,2025-01-01,5,extra\n"
+             b"L2,P1,WBC \xff,2025-01-01,5\nL3,P1,WBC,2025-01-01,5\n",
+    )
+    con, counts = run(directory)
+    rows = quarantine(con)
+    assert rows == [("labs.csv", 2, "has 6 fields, header has 5"), ("labs.csv", 3, "not valid UTF-8")]
+    assert counts["labs"].rows_accepted == 1
+
+
+def test_extra_columns_are_kept_in_the_raw_table(tmp_path):
+    directory = write(tmp_path, patients="patient_id,Local_Ref\nP1,abc\nP2,\n")
+    con, _ = run(directory)
+    extras = [r[0] for r in con.execute("select _extra from raw_patients order by _line").fetchall()]
+    assert json.loads(extras[0]) == {"local_ref": "abc"} and extras[1] is None
+
+
+def test_parquet_extracts_are_read_like_csv(tmp_path):
+    write(tmp_path)
+    (tmp_path / "labs.csv").unlink()
+    pq.write_table(pa.table({"result_id": ["L1", "L2"], "patient_id": ["P1", "P1"], "test_code": ["6690-2", "6690-2"],
+                             "collected_at": [dt.datetime(2025, 1, 1, 9), dt.datetime(2025, 1, 2)],
+                             "value": [5.0, None], "unit": ["10*9/L", "10*9/L"]}), tmp_path / "labs.parquet")
+    con, counts = run(tmp_path)
+    assert counts["labs"].format == "parquet"
+    assert (counts["labs"].rows_read, counts["labs"].rows_accepted) == (2, 1)
+    assert quarantine(con) == [("labs.parquet", 3, "value is missing")]
+
+
+def test_absent_optional_events_file_is_recorded_as_absent(tmp_path):
+    con, counts = run(write(tmp_path))
+    assert counts["events"].present is False and counts["events"].rows_read == 0
+
+
+@pytest.mark.parametrize("name,text,message", [
+    ("prescriptions", "prescription_id,patient_id,drug_name\nR1,P1,Aza\n",
+     "prescriptions.csv: column start_date: required column is missing"),
+    ("labs", "result_id,patient_id,collected_at,value\n",
+     "labs.csv: column test_code or test_name: one of these columns is required and none is present"),
+    ("patients", "", "patients.csv: file is empty: no header row"),
+])
+def test_unusable_input_names_the_file_and_the_column(tmp_path, name, text, message):
+    write(tmp_path, **{name: text})
+    with pytest.raises(ExtractError) as error:
+        run(tmp_path)
+    assert str(error.value) == message
+
+
+def test_a_missing_required_file_is_unusable(tmp_path):
+    write(tmp_path)
+    (tmp_path / "labs.csv").unlink()
+    with pytest.raises(ExtractError, match="labs.csv: required file is missing"):
+        run(tmp_path)
