@@ -26,7 +26,8 @@ bench: $(STAMP)
 	$(BIN)/python -m pipelines.bench --patients $${PATIENTS:-100000}
 
 dev: $(STAMP)
-	mkdir -p .dagster_home && DAGSTER_HOME=$$(pwd)/.dagster_home $(BIN)/dagster dev -w workspace.yaml
+	mkdir -p .dagster_home && cp -n deploy/dagster.yaml .dagster_home/dagster.yaml || true
+	DAGSTER_HOME=$$(pwd)/.dagster_home $(BIN)/dagster dev -w workspace.yaml
 
 clean:
 	rm -rf $(VENV) data reports .dagster_home
