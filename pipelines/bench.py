@@ -1,0 +1,145 @@
+"""`make bench`: generate a synthetic registry and time every stage of the audit on it.
+
+Prints, per stage, rows, seconds and the peak resident memory of the process during that stage (sampled
+from /proc every 20 ms). Not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import shutil
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class _PeakSampler:
+    def __init__(self):
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _rss_mb())
+            time.sleep(0.02)
+
+    def __enter__(self):
+        self.peak = _rss_mb()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss_mb())
+
+
+ROWS: list[tuple[str, str, float, float]] = []
+
+
+@contextmanager
+def stage(name: str, rows=None):
+    started = time.perf_counter()
+    holder = {"rows": rows}
+    with _PeakSampler() as sampler:
+        yield holder
+    seconds = time.perf_counter() - started
+    ROWS.append((name, "" if holder["rows"] is None else f"{holder['rows']:,}", seconds, sampler.peak))
+    print(f"{name:<42} {ROWS[-1][1]:>12} {seconds:9.2f} s {sampler.peak:9.0f} MB", flush=True)
+
+
+def main(argv=None) -> int:
+    import duckdb
+
+    from pipelines.lib import expectations, runinfo
+    from pipelines.lib.audit import available_inputs, sql_params
+    from pipelines.lib.measures import build_measures
+    from pipelines.lib.normalise import normalise
+    from pipelines.lib.outputs import publish_run
+    from pipelines.lib.profiles import load_profile
+    from pipelines.lib.rules import build_episodes, run_rules
+    from pipelines.lib.settings import RunSettings
+    from pipelines.lib.staging import STAGING_ORDER, load_raw_extracts, stage as stage_tables
+    from pipelines.lib.synthetic import generate
+
+    parser = argparse.ArgumentParser(prog="aza-audit-bench")
+    parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--workdir", type=Path, default=None, help="default: a temporary folder, removed after")
+    parser.add_argument("--memory-limit", default="4GB", help="DuckDB memory_limit for the run")
+    args = parser.parse_args(argv)
+
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="aza-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    extracts, db_path = workdir / "extracts", workdir / "bench.duckdb"
+    as_of = dt.date.today()
+    profile = load_profile("default")
+    params = sql_params(profile, as_of)
+    print(f"aza-audit benchmark: {args.patients:,} patients, as of {as_of}, DuckDB memory_limit {args.memory_limit}")
+    print(f"{'stage':<42} {'rows':>12} {'seconds':>11} {'peak RSS':>12}")
+    total_started = time.perf_counter()
+    try:
+        with stage("generate synthetic registry") as s:
+            manifest = generate(extracts, patients=args.patients, as_of=as_of)
+            s["rows"] = sum(v for v in manifest.get("rows", {}).values() if isinstance(v, int))
+        if db_path.exists():
+            db_path.unlink()
+        con = duckdb.connect(str(db_path), config={"memory_limit": args.memory_limit})
+        runinfo.reset(con)
+        with stage("read extracts (streaming)") as s:
+            loads = load_raw_extracts(con, extracts)
+            s["rows"] = sum(load.rows_read for load in loads.values())
+        with stage("type and quarantine") as s:
+            counts = stage_tables(con, loads, as_of)
+            s["rows"] = sum(c.rows_quarantined for c in counts)
+        for name in STAGING_ORDER:
+            with stage(f"expectations: {name}") as s:
+                outcomes = expectations.validate_table(con, f"stg_{name}", name)
+                expectations.store_results(con, name, outcomes)
+                s["rows"] = con.execute(f"select count(*) from stg_{name}").fetchone()[0]
+        with stage("normalise") as s:
+            normalise(con, params)
+            s["rows"] = con.execute("select count(*) from lab_results").fetchone()[0]
+        with stage("episodes") as s:
+            build_episodes(con, profile, params)
+            s["rows"] = con.execute("select count(*) from episodes").fetchone()[0]
+        with stage("rules (all)") as s:
+            catalogue = run_rules(con, params, available_inputs(con))
+            s["rows"] = con.execute("select count(*) from findings").fetchone()[0]
+        for row in catalogue:
+            if row["evaluated"]:
+                print(f"  {row['rule_id']:<40} {row['findings']:>12,} {row['seconds']:9.2f} s")
+        with stage("measures") as s:
+            build_measures(con, params)
+            s["rows"] = con.execute("select count(*) from monitoring_compliance").fetchone()[0]
+        run = RunSettings(extracts_dir=extracts, as_of=as_of, out_dir=workdir / "reports" / as_of.isoformat(),
+                          db_path=db_path, registry_name="Benchmark registry")
+        with stage("report and outputs") as s:
+            publish_run(con, run, profile, f"bench-{int(time.time())}", dt.datetime.now())
+            s["rows"] = con.execute("select count(*) from findings").fetchone()[0]
+        con.close()
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(f"{'total':<42} {'':>12} {time.perf_counter() - total_started:9.2f} s "
+          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:9.0f} MB (process peak)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
