@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from .measures import build_measures
 from .normalise import normalise
 from .profiles import Profile, load_profile
 from .rules import build_episodes, run_rules
@@ -46,4 +47,6 @@ def run_audit_in(con, extracts_dir: Path, as_of: date, profile: str | Profile = 
     ingest(con, extracts_dir, as_of)
     normalise(con, params)
     build_episodes(con, profile, params)
-    return run_rules(con, params, available_inputs(con), only=only)
+    catalogue = run_rules(con, params, available_inputs(con), only=only)
+    build_measures(con, params)
+    return catalogue
