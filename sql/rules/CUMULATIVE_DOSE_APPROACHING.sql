@@ -1,0 +1,70 @@
+-- rule: CUMULATIVE_DOSE_APPROACHING
+-- severity: low
+-- population: on_treatment
+-- fires when: the running sum of total mg (as for CUMULATIVE_DOSE_OVER_LIMIT) has reached
+--   $cumulative_approaching_mg but the total at as-of has not exceeded $cumulative_limit_mg.
+--   key_date = the date it reached $cumulative_approaching_mg (the start of the prescription that brought it
+--   there: the running sum counts a prescription's whole total on its start date);
+--   value = total g at as-of; threshold = $cumulative_limit_mg in g.
+--   For a patient whose last episode is active, the detail gives the date the limit will be reached at the
+--   latest prescription's daily dose: the supply already counted lasts to the episode's last covered day,
+--   so from the day after it (or from as-of, when later) at that daily dose, the day the remaining
+--   mg are taken: start + ceil(remaining / daily dose) - 1. No known daily dose: no date.
+with running as (
+    select
+        patient_id, prescription_id, start_date, daily_dose_mg,
+        sum(coalesce(total_mg, 0)) over (
+            partition by patient_id order by start_date, prescription_id rows unbounded preceding
+        ) as running_mg,
+        sum(coalesce(total_mg, 0)) over (partition by patient_id) as total_mg_at_as_of
+    from aza_prescriptions
+    where start_date <= $as_of
+),
+reached as (
+    select
+        patient_id,
+        arg_min(start_date, (start_date, prescription_id)) filter (where running_mg >= $cumulative_approaching_mg)
+            as reached_on,
+        arg_max(daily_dose_mg, (start_date, prescription_id)) as latest_daily_dose_mg,
+        any_value(total_mg_at_as_of) as total_mg
+    from running
+    group by patient_id
+    having max(running_mg) >= $cumulative_approaching_mg
+       and any_value(total_mg_at_as_of) <= $cumulative_limit_mg
+),
+projected as (
+    select
+        r.*,
+        e.episode_start,
+        l.is_active as last_active,
+        case when l.is_active and r.latest_daily_dose_mg > 0 then
+            greatest(l.episode_end + 1, $as_of)
+                + cast(ceil(($cumulative_limit_mg - r.total_mg) / r.latest_daily_dose_mg) as integer) - 1
+        end as limit_on
+    from reached r
+    join episodes e
+      on e.patient_id = r.patient_id and r.reached_on between e.episode_start and e.episode_end
+    join episodes l
+      on l.patient_id = r.patient_id and l.is_last
+)
+select
+    patient_id,
+    episode_start,
+    null as test,
+    reached_on as key_date,
+    null as window_start,
+    null as window_end,
+    mg_to_g(total_mg) as value,
+    mg_to_g($cumulative_limit_mg) as threshold,
+    'Cumulative azathioprine prescribed ' || round(mg_to_g(total_mg), 1) || ' g by ' || strftime($as_of, '%Y-%m-%d')
+        || ' (reached ' || round(mg_to_g($cumulative_approaching_mg), 1) || ' g on '
+        || strftime(reached_on, '%Y-%m-%d') || '; limit ' || round(mg_to_g($cumulative_limit_mg), 1) || ' g)'
+        || case
+               when limit_on is not null then
+                   ': at the current ' || round(latest_daily_dose_mg, 1) || ' mg/day the limit will be reached on '
+                   || strftime(limit_on, '%Y-%m-%d') || '; plan review before then.'
+               when last_active then
+                   ': the current daily dose is unknown; plan review before the limit is reached.'
+               else ': review before any restart.'
+           end as detail
+from projected

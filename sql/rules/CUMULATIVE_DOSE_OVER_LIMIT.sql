@@ -1,0 +1,42 @@
+-- rule: CUMULATIVE_DOSE_OVER_LIMIT
+-- severity: high
+-- population: on_treatment
+-- fires when: the running sum of total mg over all azathioprine prescriptions starting up to as-of
+--   (order: start date, then prescription_id; an unknown total adds 0) exceeds $cumulative_limit_mg.
+--   key_date = start of the prescription that crossed it; value = total g at as-of;
+--   threshold = $cumulative_limit_mg in g.
+with running as (
+    select
+        patient_id, prescription_id, start_date,
+        sum(coalesce(total_mg, 0)) over (
+            partition by patient_id order by start_date, prescription_id rows unbounded preceding
+        ) as running_mg,
+        sum(coalesce(total_mg, 0)) over (partition by patient_id) as total_mg_at_as_of
+    from aza_prescriptions
+    where start_date <= $as_of
+),
+crossing as (
+    select
+        patient_id,
+        arg_min(start_date, (start_date, prescription_id)) as crossed_on,
+        any_value(total_mg_at_as_of) as total_mg
+    from running
+    where running_mg > $cumulative_limit_mg
+    group by patient_id
+)
+select
+    c.patient_id,
+    e.episode_start,
+    null as test,
+    c.crossed_on as key_date,
+    null as window_start,
+    null as window_end,
+    mg_to_g(c.total_mg) as value,
+    mg_to_g($cumulative_limit_mg) as threshold,
+    'Cumulative azathioprine prescribed ' || round(mg_to_g(c.total_mg), 1) || ' g by '
+        || strftime($as_of, '%Y-%m-%d') || ', over the ' || round(mg_to_g($cumulative_limit_mg), 1)
+        || ' g limit since the prescription of ' || strftime(c.crossed_on, '%Y-%m-%d')
+        || ': review continuing azathioprine (malignancy risk).' as detail
+from crossing c
+join episodes e
+  on e.patient_id = c.patient_id and c.crossed_on between e.episode_start and e.episode_end
