@@ -43,7 +43,7 @@ class AuditDatabase(dg.ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        config = {}
+        config = {"enable_progress_bar": False}
         if self.memory_limit:
             config["memory_limit"] = self.memory_limit
         if self.threads:
