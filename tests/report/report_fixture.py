@@ -13,7 +13,6 @@ import datetime as dt
 import hashlib
 
 import duckdb
-import pytest
 
 AS_OF = dt.date(2024, 6, 30)
 PATIENTS = [f"PAT-{i:03d}" for i in range(1, 31)]
@@ -197,20 +196,3 @@ def run_info(run_id: str = "run-1", **extra):
     }
     info.update(extra)
     return info
-
-
-@pytest.fixture
-def con():
-    connection = duckdb.connect()
-    build_registry(connection, night=1)
-    yield connection
-    connection.close()
-
-
-@pytest.fixture
-def registry():
-    """The helpers, for tests that build their own nights."""
-    import types
-
-    return types.SimpleNamespace(build=build_registry, run_info=run_info, as_of=AS_OF, patients=PATIENTS,
-                                 finding_id=finding_id, site_of=site_of)

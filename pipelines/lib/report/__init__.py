@@ -63,7 +63,7 @@ def write_outputs(con, run_info: dict[str, Any], out_dir: Path) -> dict[str, Pat
         )
 
     # care team
-    worklist = data.worklist_records(con, run_info, prev_id)
+    worklist = data.worklist_records(con, run_info, prev_id, data.WORKLIST_HTML_LIMIT)
     care = care_team_context(
         agg, run_info, out_dir, worklist, agg.findings_total,
         data.change_lists(con, prev_id), data.expectation_examples(con),

@@ -1,0 +1,256 @@
+"""write_outputs on the fixture registry: files, sections, numbers, shareable outputs, history in the report."""
+
+import csv
+import datetime as dt
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from pipelines.lib import history
+from pipelines.lib.report import data as report_data
+from pipelines.lib.report import write_outputs
+
+CONTRACT_FINDINGS = ["finding_id", "rule_id", "severity", "patient_id", "site_id", "episode_start", "test",
+                     "key_date", "window_start", "window_end", "value", "threshold", "detail"]
+SECTIONS = ["header", "headline", "rules", "sites", "trends", "worklist", "changes", "data-quality", "methods"]
+
+
+class Elements(HTMLParser):
+    """Every element with its attributes and its text (including its children's)."""
+
+    VOID = {"br", "meta", "input", "img", "hr", "link", "option"}
+
+    def __init__(self, html):
+        super().__init__()
+        self.all, self.stack = [], []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        el = {"tag": tag, "attrs": dict(attrs), "text": ""}
+        self.all.append(el)
+        if tag not in self.VOID:
+            self.stack.append(el)
+
+    def handle_endtag(self, tag):
+        while self.stack:
+            if self.stack.pop()["tag"] == tag:
+                break
+
+    def handle_data(self, d):
+        for el in self.stack:
+            el["text"] += d
+
+    def by_id(self, id_):
+        found = [e for e in self.all if e["attrs"].get("id") == id_]
+        assert found, f"no element #{id_}"
+        return found[0]
+
+    def where(self, **attrs):
+        return [e for e in self.all if all(e["attrs"].get(k.replace("_", "-")) == v for k, v in attrs.items())]
+
+
+def _read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.reader(f))
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    """One night's outputs, written once for the tests that only read them."""
+    from report_fixture import build_registry, run_info
+
+    con = duckdb.connect()
+    build_registry(con, night=1)
+    return write_outputs(con, run_info(), tmp_path_factory.mktemp("night1") / "out")
+
+
+def test_csv_outputs(outputs):
+    findings = _read_csv(outputs["findings.csv"])
+    assert findings[0] == CONTRACT_FINDINGS
+    assert len(findings) == 1 + 13
+    assert findings[1][2] == "critical"  # most severe first
+    summary = _read_csv(outputs["summary.csv"])
+    assert summary[0] == ["rule_id", "site_id", "patients_evaluated", "patients_flagged", "findings", "rate", "status"]
+    infection = [r for r in summary if r[0] == "INFECTION_ON_TREATMENT"]
+    assert infection == [["INFECTION_ON_TREATMENT", "ALL", "", "", "", "", "not evaluated"]]
+    tpmt_all = [r for r in summary if r[0] == "TPMT_NOT_TESTED" and r[1] == "ALL"][0]
+    assert tpmt_all[2:5] == ["30", "3", "3"] and tpmt_all[6] == "evaluated"
+    quarantine = _read_csv(outputs["quarantine.csv"])
+    assert quarantine[0] == ["file", "line", "reasons", "raw"] and len(quarantine) == 5
+
+
+def test_report_sections_and_numbers(outputs):
+    html = outputs["report.html"].read_text(encoding="utf-8")
+    doc = Elements(html)
+    for section in SECTIONS:
+        doc.by_id(section)
+    assert doc.by_id("meta-as-of")["text"] == "2024-06-30"
+    assert doc.by_id("meta-profile")["text"] == "default"
+    cards = {e["attrs"]["data-indicator"]: e for e in doc.all if e["tag"] == "div" and e["attrs"].get("class") == "card"}
+    expected = {
+        "active_episode": ("20", "30"), "new_starts_12m": ("5", "30"), "tpmt_before_initiation": ("26", "30"),
+        "induction_complete": ("28", "30"), "monitoring_up_to_date": ("18", "20"), "over_600g": ("1", "30"),
+        "over_10_years": ("0", "30"), "critical_findings": ("1", "30"), "lymphocyte_in_target": ("6", "10"),
+    }
+    for key, (num, den) in expected.items():
+        assert (cards[key]["attrs"]["data-numerator"], cards[key]["attrs"]["data-denominator"]) == (num, den), key
+    assert "86.7%" in cards["tpmt_before_initiation"]["text"]
+    # per site: TPMT before initiation at S1 = 15 patients, 3 flagged (PAT-001, 002 not tested; 003 late)
+    block = doc.by_id("site-tpmt_before_initiation")
+    s1 = [e for e in doc.all if e["attrs"].get("data-site") == "S1" and e in doc.all[doc.all.index(block):]][0]
+    assert (s1["attrs"]["data-numerator"], s1["attrs"]["data-denominator"]) == ("12", "15")
+    assert block["text"].count("<svg") == 0 and "svg" in html  # charts are inline SVG
+    assert len(re.findall(r"<svg[^>]*class=\"chart\"", html)) >= 7 + 2  # funnels + p-charts
+    # rules
+    rule = doc.where(data_rule="MONITORING_OVERDUE", data_status="evaluated")[0]
+    assert (rule["attrs"]["data-flagged"], rule["attrs"]["data-evaluated"]) == ("2", "20")
+    # worklist: 13 rows, critical first, days overdue
+    rows = [e for e in doc.all if e["tag"] == "tr" and "data-finding-id" in e["attrs"] and e["attrs"].get("data-severity")]
+    worklist_rows = rows[:13]
+    assert len([e for e in rows if e["attrs"].get("data-new") is not None]) == 13
+    assert worklist_rows[0]["attrs"]["data-severity"] == "critical"
+    overdue = [e for e in worklist_rows if "PAT-004" in e["text"]][0]
+    assert "28" in overdue["text"]  # (2024-06-30 - 2024-03-02) - 92
+    assert all(e["attrs"]["data-new"] == "0" for e in worklist_rows)  # first run: nothing is "new"
+    assert doc.by_id("no-previous")
+    # data quality
+    files = {e["attrs"]["data-file"]: e["attrs"] for e in doc.all if "data-file" in e["attrs"]}
+    assert (files["prescriptions"]["data-read"], files["prescriptions"]["data-accepted"],
+            files["prescriptions"]["data-quarantined"]) == ("120", "117", "3")
+    assert "unknown patient" in doc.by_id("reasons-table")["text"]
+    assert "INFECTION_ON_TREATMENT" in doc.by_id("not-evaluated")["text"]
+    assert "events file was not supplied" in doc.by_id("not-evaluated")["text"]
+    assert "Mystery assay" in doc.by_id("unmapped-table")["text"]
+    assert "expect_column_values_to_not_be_null" in doc.by_id("expectations-table")["text"]
+    # methods: every rule, the profile's parameters, the limits of the audit
+    methods = doc.by_id("methods-table")["text"]
+    for rule_id in ["TPMT_NOT_TESTED", "INFECTION_ON_TREATMENT", "CYTOPENIA_ON_TREATMENT"]:
+        assert rule_id in methods
+    assert "maintenance_max_gap_days" in doc.by_id("parameters-table")["text"]
+    assert "dispensed" in doc.by_id("limitations")["text"]
+    # self-contained: no external resource
+    assert not re.search(r"""(src|href)=["']https?:""", html)
+    assert "<link" not in html
+
+
+def test_everything_is_escaped(outputs):
+    html = outputs["report.html"].read_text(encoding="utf-8")
+    assert '<script>alert("x")' not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quoted&#34;" in html
+    assert html.count("<script>") == 1  # only the report's own sorting/filtering script
+
+
+def test_shareable_outputs_have_no_patient_rows(outputs):
+    html = outputs["report_shareable.html"].read_text(encoding="utf-8")
+    share_csv = outputs["summary_shareable.csv"].read_text(encoding="utf-8")
+    findings = _read_csv(outputs["findings.csv"])[1:]
+    for text in (html, share_csv):
+        assert "PAT-" not in text  # no patient id (fixture ids, quarantine raw and examples all carry PAT-)
+        for row in findings:
+            assert row[0] not in text  # no finding id
+        assert "RX-" not in text
+    doc = Elements(html)
+    for absent in ("worklist", "worklist-table", "changes-new", "changes-resolved"):
+        assert not [e for e in doc.all if e["attrs"].get("id") == absent]
+    assert "<script" not in html
+    # every count shown is rounded to 5 and above 7, or suppressed
+    for e in doc.all:
+        for k, v in e["attrs"].items():
+            if k in ("data-numerator", "data-denominator", "data-flagged", "data-evaluated", "data-read",
+                     "data-accepted", "data-quarantined") and v not in ("", "suppressed"):
+                assert int(v) % 5 == 0 and int(v) > 7, (k, v)
+    cards = {e["attrs"]["data-indicator"]: e["attrs"] for e in doc.all if e["attrs"].get("class") == "card"}
+    assert cards["tpmt_before_initiation"]["data-numerator"] == "25"  # 26 rounded
+    assert cards["monitoring_up_to_date"]["data-denominator"] == "20"
+    assert cards["critical_findings"]["data-numerator"] == "suppressed"
+    rows = list(csv.DictReader(share_csv.splitlines()))
+    assert list(rows[0].keys()) == ["rule_id", "site_id", "patients_evaluated", "patients_flagged", "findings", "rate", "status"]
+    for r in rows:
+        for k in ("patients_evaluated", "patients_flagged", "findings"):
+            if r[k]:
+                assert int(r[k]) % 5 == 0 and int(r[k]) > 7
+        if r["rate"]:
+            assert float(r["rate"]) == pytest.approx(int(r["patients_flagged"]) / int(r["patients_evaluated"]), abs=1e-4)
+    # S3 has 5 patients: suppressed, and a second site suppressed with it in every rule
+    for rule in {r["rule_id"] for r in rows if r["status"] == "evaluated"}:
+        sites = [r for r in rows if r["rule_id"] == rule and r["site_id"] != "ALL"]
+        assert sum(1 for r in sites if not r["patients_evaluated"]) != 1
+
+
+def test_worklist_xlsx(outputs):
+    wb = openpyxl.load_workbook(outputs["worklist.xlsx"])
+    assert wb.sheetnames == ["Summary", "Critical", "High", "Medium", "Low", "Info"]
+    high = wb["High"]
+    assert high.freeze_panes == "A2"
+    assert high.auto_filter.ref
+    header = [c.value for c in high[1]]
+    assert header[:3] == ["New", "Severity", "Patient"]
+    assert high.max_row == 1 + 7
+    key_date = high.cell(row=2, column=header.index("Key date") + 1).value
+    assert isinstance(key_date, dt.datetime) and key_date == dt.datetime(2020, 1, 1)
+    assert wb["Critical"].cell(row=2, column=3).value == "PAT-007"
+
+
+def test_worklist_is_capped(con, registry, tmp_path, monkeypatch):
+    monkeypatch.setattr(report_data, "WORKLIST_HTML_LIMIT", 5)
+    paths = write_outputs(con, registry.run_info(), tmp_path / "out")
+    doc = Elements(paths["report.html"].read_text(encoding="utf-8"))
+    assert "5 most severe and oldest of 13" in doc.by_id("worklist-cap")["text"]
+    assert len(doc.by_id("worklist-table")["text"].split("PAT-")) - 1 == 5
+    assert len(_read_csv(paths["findings.csv"])) == 14  # the CSV is never capped
+
+
+def test_two_runs_show_new_and_resolved(registry, tmp_path):
+    con = duckdb.connect()
+    as_of1 = registry.as_of - dt.timedelta(days=1)
+    registry.build(con, night=1)
+    history.record_run(con, "r1", as_of1, {"name": "default"}, "fp-1")
+    history.store_findings(con, "r1", as_of1)
+    write_outputs(con, registry.run_info("r1", as_of=as_of1), tmp_path / "one")
+    history.finish_run(con, "r1")
+
+    registry.build(con, night=2)
+    history.record_run(con, "r2", registry.as_of, {"name": "default"}, "fp-2")
+    history.store_findings(con, "r2", registry.as_of)
+    paths = write_outputs(con, registry.run_info("r2"), tmp_path / "two")
+    history.finish_run(con, "r2")
+
+    doc = Elements(paths["report.html"].read_text(encoding="utf-8"))
+    assert "r1" in doc.by_id("meta-previous")["text"]
+    new_id = registry.finding_id("CYTOPENIA_ON_TREATMENT", "PAT-010", "PLATELETS", dt.date(2024, 6, 20))
+    resolved_id = registry.finding_id("MONITORING_OVERDUE", "PAT-004", "CBC", dt.date(2024, 3, 2))
+    assert "PAT-010" in doc.by_id("changes-new")["text"] and "PAT-004" not in doc.by_id("changes-new")["text"]
+    assert "PAT-004" in doc.by_id("changes-resolved")["text"]
+    worklist = [e for e in doc.all if e["tag"] == "tr" and "data-severity" in e["attrs"] and "data-finding-id" in e["attrs"]]
+    new_rows = [e["attrs"]["data-finding-id"] for e in worklist if e["attrs"]["data-new"] == "1"]
+    assert new_rows == [new_id]
+    assert resolved_id not in [e["attrs"]["data-finding-id"] for e in worklist]
+    by_rule = {e["attrs"]["data-rule"]: e["attrs"] for e in doc.by_id("changes-by-rule") and
+               [e for e in doc.all if e["tag"] == "tr" and "data-resolved" in e["attrs"]]}
+    assert by_rule["MONITORING_OVERDUE"]["data-resolved"] == "1"
+    assert by_rule["CYTOPENIA_ON_TREATMENT"]["data-new"] == "1"
+    # headline change: monitoring up to date went from 18/20 to 19/20
+    card = [e for e in doc.all if e["attrs"].get("data-indicator") == "monitoring_up_to_date" and e["attrs"].get("class") == "card"][0]
+    assert "+5.0 pts" in card["text"]
+    # the shareable report shows the change counts only through disclosure (1 -> suppressed)
+    share = Elements(paths["report_shareable.html"].read_text(encoding="utf-8"))
+    rows = {e["attrs"]["data-rule"]: e["attrs"] for e in share.all if e["tag"] == "tr" and "data-resolved" in e["attrs"]}
+    assert rows["MONITORING_OVERDUE"]["data-resolved"] == "suppressed"
+
+
+def test_optional_tables_absent_and_data_docs_link(registry, tmp_path):
+    con = duckdb.connect()
+    registry.build(con, night=1, with_unmapped=False)
+    for table in ("expectation_results", "monitoring_compliance", "quarantine"):
+        con.execute(f"drop table {table}")
+    docs = tmp_path / "data_docs" / "index.html"
+    paths = write_outputs(con, registry.run_info(data_docs=str(docs)), tmp_path / "reports" / ".tmp-x")
+    doc = Elements(paths["report.html"].read_text(encoding="utf-8"))
+    assert doc.by_id("data-docs-link")["attrs"]["href"] == "../../data_docs/index.html"
+    assert not [e for e in doc.all if e["attrs"].get("id") == "unmapped-table"]
+    assert "not computed" in doc.by_id("trends")["text"]
+    assert _read_csv(paths["quarantine.csv"]) == [["file", "line", "reasons", "raw"]]
