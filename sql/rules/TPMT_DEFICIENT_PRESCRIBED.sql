@@ -34,7 +34,7 @@ select
     'Azathioprine prescribed on ' || strftime(x.start_date, '%Y-%m-%d') || ' (prescription '
         || x.prescription_id || ') after a TPMT result classified deficient on '
         || strftime(x.deficient_date, '%Y-%m-%d')
-        || ': azathioprine is contraindicated in absent TPMT; stop it and review now.' as detail
+        || ': azathioprine is contraindicated when TPMT is deficient; stop it and review now.' as detail
 from first_after x
 join episodes e
   on e.patient_id = x.patient_id and x.start_date between e.episode_start and e.episode_end
