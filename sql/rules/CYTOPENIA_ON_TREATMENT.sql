@@ -36,8 +36,8 @@ select
     null as window_end,
     value,
     threshold,
-    label || ' ' || value || ' x10^9/L on ' || strftime(collected_date, '%Y-%m-%d') || ' is below '
-        || threshold || ' during azathioprine (episode started ' || strftime(episode_start, '%Y-%m-%d')
+    label || ' ' || format('{:g}', cast(value as double)) || ' x10^9/L on ' || strftime(collected_date, '%Y-%m-%d') || ' is below '
+        || format('{:g}', cast(threshold as double)) || ' during azathioprine (episode started ' || strftime(episode_start, '%Y-%m-%d')
         || '): review the dose and repeat the count.' as detail
 from results
 where value < threshold

@@ -44,10 +44,10 @@ select
     null as window_end,
     o.mg_per_kg as value,
     $max_mg_per_kg_day as threshold,
-    'Azathioprine prescribed ' || strftime(o.start_date, '%Y-%m-%d') || ' at ' || round(o.daily_dose_mg, 1)
-        || ' mg/day for ' || round(o.weight_kg, 1) || ' kg (weighed ' || strftime(o.weight_date, '%Y-%m-%d')
-        || ') is ' || round(o.mg_per_kg, 2) || ' mg/kg/day, above the maximum of ' || $max_mg_per_kg_day
-        || ': review the dose.' as detail
+    'Azathioprine prescribed ' || strftime(o.start_date, '%Y-%m-%d') || ' at ' || format('{:g}', round(o.daily_dose_mg, 1))
+        || ' mg/day for ' || format('{:g}', round(o.weight_kg, 1)) || ' kg (weighed ' || strftime(o.weight_date, '%Y-%m-%d')
+        || ') is ' || format('{:g}', round(o.mg_per_kg, 2)) || ' mg/kg/day, above the maximum of ' || format('{:g}', cast($max_mg_per_kg_day as double))
+        || ' mg/kg/day: review the dose.' as detail
 from over_max o
 join episodes e
   on e.patient_id = o.patient_id and o.start_date between e.episode_start and e.episode_end

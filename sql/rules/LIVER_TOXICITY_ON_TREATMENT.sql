@@ -25,8 +25,8 @@ select
     null as window_end,
     value,
     threshold,
-    analyte || ' ' || value || ' U/L on ' || strftime(collected_date, '%Y-%m-%d') || ' is above '
-        || threshold || ' U/L during azathioprine (episode started ' || strftime(episode_start, '%Y-%m-%d')
+    analyte || ' ' || format('{:g}', cast(value as double)) || ' U/L on ' || strftime(collected_date, '%Y-%m-%d') || ' is above '
+        || format('{:g}', cast(threshold as double)) || ' U/L during azathioprine (episode started ' || strftime(episode_start, '%Y-%m-%d')
         || '): review the liver tests and the dose.' as detail
 from results
 where value > threshold

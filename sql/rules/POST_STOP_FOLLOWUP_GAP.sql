@@ -57,7 +57,9 @@ select
         || ': ' || gap_days || ' days, more than the ' || max_gap || ' expected '
         || case when first_year then 'in the first year' else 'after the first year' end
         || ' after stopping azathioprine on ' || strftime(episode_end, '%Y-%m-%d')
-        || case when next_p is null and death_date is null then '; arrange a review for relapse.'
-                else '; check follow-up for relapse is in place.' end as detail
+        || case when next_p is null and death_date is not null and q = death_date
+                    then '; reviews were missed before the patient died: for case review.'
+                when next_p is null then '; arrange a review for relapse now.'
+                else '; check relapse follow-up is in place.' end as detail
 from gaps
 where gap_days > max_gap
