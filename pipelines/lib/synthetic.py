@@ -204,8 +204,8 @@ class _Gen:
         self.templates: dict[str, list] = {}
         self.extra_pid = 0
         self.unknown_pid = 0
-        # a dirty row per clean row of an eligible patient, with this probability (about half are eligible)
-        self.q = {f: DIRTY_SHARE * len(k) / 0.5 for f, k in DIRTY_KINDS.items()}
+        # a dirty row per clean row of an eligible patient, with this probability (~35% of rows are eligible)
+        self.q = {f: DIRTY_SHARE * len(k) / 0.35 for f, k in DIRTY_KINDS.items()}
         self.deck: list[str] = []
         # site choice given the scenario group
         self.site_w = {}
