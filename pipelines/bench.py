@@ -99,8 +99,8 @@ def main(argv=None) -> int:
             s["rows"] = sum(v for v in manifest.get("rows", {}).values() if isinstance(v, int))
         if db_path.exists():
             db_path.unlink()
-        con = duckdb.connect(str(db_path), config={"memory_limit": args.memory_limit,
-                                                       "enable_progress_bar": False})
+        con = duckdb.connect(str(db_path), config={"memory_limit": args.memory_limit})
+        con.execute("set enable_progress_bar = false")
         runinfo.reset(con)
         with stage("read extracts (streaming)") as s:
             loads = load_raw_extracts(con, extracts)

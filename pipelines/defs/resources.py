@@ -43,12 +43,13 @@ class AuditDatabase(dg.ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        config = {"enable_progress_bar": False}
+        config = {}
         if self.memory_limit:
             config["memory_limit"] = self.memory_limit
         if self.threads:
             config["threads"] = self.threads
         con = duckdb.connect(self.path, config=config)
+        con.execute("set enable_progress_bar = false")
         try:
             yield con
         finally:
