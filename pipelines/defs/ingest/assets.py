@@ -3,7 +3,7 @@
 Metadata carries counts only: no value from a patient row ever reaches Dagster."""
 
 
-import tempfile
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -16,8 +16,9 @@ from pipelines.lib.staging import STAGING_ORDER, load_raw_extracts, reconcile, s
 STAGED_KEYS = {name: f"stg_{name}" for name in STAGING_ORDER}
 
 
-def resolve_extracts(context, settings: AuditSettings, con) -> Path:
-    """The canonical extract directory: the given one, or a conversion of OMOP/FHIR/Synthea/MIMIC files."""
+def resolve_extracts(context, settings: AuditSettings, con, work_dir: Path) -> Path:
+    """The canonical extract directory: the given one, or a conversion of OMOP/FHIR/Synthea/MIMIC files
+    into `work_dir` (beside the database, where patient data already lives; replaced at every run)."""
     from pipelines.lib.formats import convert, detect_format
 
     source = Path(settings.extracts_dir)
@@ -31,7 +32,10 @@ def resolve_extracts(context, settings: AuditSettings, con) -> Path:
     if detected == "canonical":
         runinfo.set_meta(con, "mapping", None)
         return source
-    target = Path(tempfile.mkdtemp(prefix="aza-audit-converted-"))
+    target = work_dir
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
     report = convert(source, detected, target)
     runinfo.set_meta(con, "mapping", report.as_dict())
     context.log.info(f"converted {detected} into the canonical extract: "
@@ -55,7 +59,7 @@ def staged_extracts(context: dg.AssetExecutionContext, database: AuditDatabase, 
         runinfo.set_meta(con, "settings", run.as_dict())
         runinfo.set_meta(con, "run_id", context.run_id)
         with runinfo.timed(con, "read extracts"):
-            extracts = resolve_extracts(context, settings, con)
+            extracts = resolve_extracts(context, settings, con, Path(database.path).parent / "converted-extract")
             runinfo.set_meta(con, "canonical_extracts_dir", str(extracts))
             last_logged: dict[str, int] = {}
 
