@@ -56,6 +56,6 @@ select
     site_id,
     cast(patients_active as bigint) as patients_active,
     cast(patients_compliant as bigint) as patients_compliant,
-    case when patients_active > 0 then round(patients_compliant / patients_active, 4) end as rate
+    case when patients_active > 0 then patients_compliant / patients_active end as rate
 from counted
 order by month_end, site_id = 'ALL' desc, site_id;

@@ -42,8 +42,8 @@ ratios as (
     select
         x.patient_id, x.site_id, x.episode_start,
         b.baseline_date, b.baseline_value, l.latest_date, l.latest_value,
-        -- rounded so a ratio of exactly a limit is not moved across it by binary rounding
-        round(l.latest_value / b.baseline_value, 9) as ratio
+        -- exact(): a ratio of exactly a limit (2.1 / 3.0) is not moved across it by binary rounding
+        exact(l.latest_value / b.baseline_value) as ratio
     from eligible x
     join baseline b using (patient_id, episode_start)
     join latest l using (patient_id, episode_start)

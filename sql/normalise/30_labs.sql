@@ -37,9 +37,8 @@ with valued as (
 select
     result_id, patient_id, collected_date, analyte, lab_group, value_text, value_num, unit,
     case
-        -- rounded to 9 decimals so a conversion never moves a value across a limit by a binary rounding
-        -- error (e.g. 9 cells/uL x 0.001 would give 0.009000000000000001)
-        when measure in ('count', 'enzyme', 'weight') and unit_status = 'ok' then round(value_num * factor, 9)
+        -- exact(): a conversion never moves a value across a limit by a binary rounding error
+        when measure in ('count', 'enzyme', 'weight') and unit_status = 'ok' then exact(value_num * factor)
     end as value_canonical,
     unit_status,
     measure

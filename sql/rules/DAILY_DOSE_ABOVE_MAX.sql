@@ -44,9 +44,10 @@ select
     null as window_end,
     o.mg_per_kg as value,
     $max_mg_per_kg_day as threshold,
-    'Azathioprine prescribed ' || strftime(o.start_date, '%Y-%m-%d') || ' at ' || format('{:g}', round(o.daily_dose_mg, 1))
-        || ' mg/day for ' || format('{:g}', round(o.weight_kg, 1)) || ' kg (weighed ' || strftime(o.weight_date, '%Y-%m-%d')
-        || ') is ' || format('{:g}', round(o.mg_per_kg, 2)) || ' mg/kg/day, above the maximum of ' || format('{:g}', cast($max_mg_per_kg_day as double))
+    'Azathioprine prescribed ' || strftime(o.start_date, '%Y-%m-%d') || ' at '
+        || format('{:g}', o.daily_dose_mg) || ' mg/day for ' || format('{:g}', o.weight_kg) || ' kg (weighed '
+        || strftime(o.weight_date, '%Y-%m-%d') || ') is ' || format('{:.2f}', o.mg_per_kg)
+        || ' mg/kg/day, above the maximum of ' || format('{:g}', cast($max_mg_per_kg_day as double))
         || ' mg/kg/day: review the dose.' as detail
 from over_max o
 join episodes e

@@ -10,8 +10,10 @@
 with infections as (
     select
         v.patient_id, e.episode_start, v.event_date,
-        string_agg(distinct replace(v.event_type, '_', ' '), ' and ' order by replace(v.event_type, '_', ' '))
-            as event_label,
+        case when bool_or(v.event_type = 'sepsis') and bool_or(v.event_type = 'serious_infection')
+                 then 'Sepsis and serious infection'
+             when bool_or(v.event_type = 'sepsis') then 'Sepsis'
+             else 'Serious infection' end as event_label,
         cast(v.event_date + $infection_restart_window_days * interval 1 day as date) as window_end
     from events v
     join episodes e
@@ -38,7 +40,7 @@ select
     window_end,
     date_diff('day', event_date, first_start) as value,
     $infection_restart_window_days as threshold,
-    upper(event_label[1]) || event_label[2:] || ' recorded ' || strftime(event_date, '%Y-%m-%d')
+    event_label || ' recorded ' || strftime(event_date, '%Y-%m-%d')
         || ' during azathioprine, yet azathioprine was prescribed on ' || strftime(first_start, '%Y-%m-%d')
         || ' (' || date_diff('day', event_date, first_start) || ' days later'
         || case when prescriptions > 1 then ', ' || prescriptions || ' prescriptions in the '
