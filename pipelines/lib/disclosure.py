@@ -19,8 +19,10 @@ Rates are never suppressed or rounded on their own: they are recomputed from the
 Site tables get secondary suppression (``shareable_table``): within a group of rows that add up to a total
 row (the sites of one rule, or of one month), if exactly one site cell of a count column is suppressed, the
 next-smallest shown site cell is suppressed too, so that the suppressed cell cannot be recovered by
-subtracting the other sites from the total. If a group has a single site cell and it is suppressed, the
-total is suppressed instead. The result is checked until nothing changes.
+subtracting the other sites from the total (a row that already has a suppressed count is preferred, so that
+whole site rows disappear rather than scattered cells). If a group has a single site cell and it is
+suppressed, the total is suppressed instead. A rate's numerator is suppressed whenever its denominator is (a
+numerator alone only bounds the hidden denominator). The result is checked again until nothing changes.
 """
 
 from __future__ import annotations
@@ -113,12 +115,23 @@ def shareable_table(
     suppressed = {col: out[col].isna() & ~raw_missing[col] for col in count_cols}
 
     groups = out.groupby(list(by), dropna=False, sort=False).groups if by else {None: out.index}
-    for index in groups.values():
-        index = list(index)
-        total_rows = [i for i in index if out.at[i, group_col] == total_label]
-        part_rows = [i for i in index if out.at[i, group_col] != total_label]
-        for col in count_cols:
-            _secondary(out, col, suppressed[col], raw_missing[col], part_rows, total_rows)
+    links = [(num, den) for num, den in (rates or {}).values()]
+    changed = True
+    while changed:  # secondary suppression and linked cells can feed each other: repeat until stable
+        changed = False
+        for index in groups.values():
+            index = list(index)
+            total_rows = [i for i in index if out.at[i, group_col] == total_label]
+            part_rows = [i for i in index if out.at[i, group_col] != total_label]
+            for col in count_cols:
+                changed |= _secondary(out, col, count_cols, suppressed, raw_missing, part_rows, total_rows)
+        # a numerator is not shown without its denominator (it would only bound the hidden one)
+        for num, den in links:
+            hide = suppressed[den] & ~suppressed[num] & ~raw_missing[num]
+            if hide.any():
+                out.loc[hide, num] = pd.NA
+                suppressed[num] = suppressed[num] | hide
+                changed = True
 
     for rate_col, (num, den) in (rates or {}).items():
         out[rate_col] = [
@@ -129,22 +142,28 @@ def shareable_table(
     return out
 
 
-def _secondary(out, col, suppressed, raw_missing, part_rows, total_rows) -> None:
-    """Suppress more cells of one column of one group until no part cell can be recovered by subtraction."""
+def _secondary(out, col, count_cols, suppressed, raw_missing, part_rows, total_rows) -> bool:
+    """Suppress more cells of one column of one group until no part cell can be recovered by subtraction.
+    The extra cell is the smallest shown one, preferring a row that already has a suppressed count."""
+    changed = False
     while True:
-        hidden = [i for i in part_rows if suppressed[i]]
-        total_hidden = all(suppressed[i] or raw_missing[i] for i in total_rows) if total_rows else True
+        hidden = [i for i in part_rows if suppressed[col][i]]
+        total_hidden = all(suppressed[col][i] or raw_missing[col][i] for i in total_rows) if total_rows else True
         if len(hidden) != 1 or total_hidden:
-            return
-        shown = [i for i in part_rows if not suppressed[i] and not raw_missing[i]]
+            return changed
+        shown = [i for i in part_rows if not suppressed[col][i] and not raw_missing[col][i]]
         if shown:
-            victim = min(shown, key=lambda i: (int(out.at[i, col]), i))
-            targets = [victim]
+            def preference(i):
+                already = any(suppressed[c][i] for c in count_cols if c != col)
+                return (not already, int(out.at[i, col]), i)
+
+            targets = [min(shown, key=preference)]
         else:  # a single part: hiding the total is the only way
             targets = total_rows
         for i in targets:
             out.at[i, col] = pd.NA
-            suppressed[i] = True
+            suppressed[col].loc[i] = True
+        changed = True
 
 
 def shareable_value(n: Any, profile: Mapping[str, Any] | None = None) -> int | None:

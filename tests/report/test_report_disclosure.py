@@ -109,3 +109,18 @@ def test_no_suppressed_count_recoverable_from_random_site_tables(seed):
             assert pd.isna(r.rate)
         else:
             assert r.rate == pytest.approx(r.flagged / r.evaluated)
+
+
+def test_numerator_hidden_with_its_denominator_and_whole_rows_preferred():
+    df = pd.DataFrame({
+        "rule_id": ["R"] * 4, "site_id": ["ALL", "S1", "S2", "S3"],
+        "den": [30, 15, 10, 5], "num": [26, 12, 9, 5],
+    })
+    out = shareable_table(df, ["den", "num"], "site_id", by=["rule_id"], rates={"rate": ("num", "den")})
+    by_site = out.set_index("site_id")
+    # S3 is small in both columns; S2 goes with it in both (the smallest other site), S1 and ALL stay
+    assert by_site.loc["S3", ["den", "num"]].isna().all()
+    assert by_site.loc["S2", ["den", "num"]].isna().all()
+    assert (by_site.loc["S1", "den"], by_site.loc["S1", "num"]) == (15, 10)
+    for _, row in out.iterrows():
+        assert not (pd.isna(row.den) and pd.notna(row.num))

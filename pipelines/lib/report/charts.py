@@ -88,6 +88,21 @@ def control_limits(p: float, n: np.ndarray, z_prob: float) -> tuple[np.ndarray, 
     return np.clip(p - half, 0, 1), np.clip(p + half, 0, 1)
 
 
+def beyond_limits(x: int, n: int, p: float, prob: float) -> bool:
+    """True when ``x`` of ``n`` lies beyond the two-sided ``prob`` limits around ``p``: the exact binomial
+    tail at or beyond ``x`` is smaller than (1 - prob) / 2 (the normal approximation without scipy). A site
+    at 100% (or 0%) is flagged only when reaching it is itself improbable."""
+    tail = (1 - prob) / 2
+    if n <= 0 or p <= 0 or p >= 1:
+        return False
+    if _binom is not None:
+        upper = float(_binom.sf(x - 1, n, p))  # P(X >= x)
+        lower = float(_binom.cdf(x, n, p))  # P(X <= x)
+        return (x / n > p and upper < tail) or (x / n < p and lower < tail)
+    z = abs(x / n - p) / math.sqrt(p * (1 - p) / n)
+    return z > _normal_quantile(1 - tail)
+
+
 def _normal_quantile(q: float) -> float:
     # Acklam-free: invert the error function by bisection; only two values are ever asked for.
     lo, hi = -10.0, 10.0
@@ -122,16 +137,23 @@ def funnel_svg(
     ax.plot(n, hi95, color=LIMIT_95, lw=1, ls=":", label="95% limits")
     ax.plot(n, lo95, color=LIMIT_95, lw=1, ls=":")
     ax.axhline(overall_rate, color=MUTED, lw=1, label=f"overall {overall_rate:.0%}")
+    rates = []
     for site, num, den in points:
         r = num / den
-        lo, hi = control_limits(overall_rate, np.array([den]), 0.998)
-        outside = r < lo[0] or r > hi[0]
+        rates.append(r)
+        outside = beyond_limits(num, den, overall_rate, 0.998)
         ax.scatter([den], [r], s=28, zorder=3, color=ALARM if outside else ACCENT,
                    edgecolor="white", linewidth=0.6)
         ax.annotate(str(site), (den, r), textcoords="offset points", xytext=(4, 3), fontsize=7, color=INK)
     ax.set_xlim(0, max_n * 1.15 + 1)
-    ax.set_ylim(-0.02, 1.02)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    # zoom on the part of the plot that matters: near 0 for rare events, near 100% for common ones
+    smallest = min(den for _, _, den in points)
+    lo_s, hi_s = control_limits(overall_rate, np.array([smallest]), 0.998)
+    if overall_rate < 0.5:
+        ax.set_ylim(-0.01, min(1.02, max(max(rates), hi_s[0], overall_rate) * 1.15 + 0.03))
+    else:
+        ax.set_ylim(max(-0.02, min(min(rates), lo_s[0], overall_rate) * 0.9 - 0.03), 1.01)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     ax.set_xlabel("patients in the denominator")
     ax.set_ylabel("rate")
     ax.grid(True, color=GRID, lw=0.6)

@@ -242,7 +242,7 @@ def _indicator_views(agg: Aggregates, transform: Callable, params: dict[str, int
     return {"indicators": views}
 
 
-def _compliance_views(agg: Aggregates, transform, params) -> dict:
+def _compliance_views(agg: Aggregates, transform, params, lookback: int) -> dict:
     if agg.compliance is None or not len(agg.compliance):
         return {"compliance": None}
     rows = transform(agg.compliance.copy(), ["patients_active", "patients_compliant"], "site_id", ["month_end"],
@@ -256,7 +256,7 @@ def _compliance_views(agg: Aggregates, transform, params) -> dict:
 
     overall = series("ALL")
     sites = sorted({r["site_id"] for r in rows if r["site_id"] != "ALL"}, key=str)
-    overall_svg = charts.pchart_svg(*overall, "All sites: CBC and LFT in the previous 92 days")
+    overall_svg = charts.pchart_svg(*overall, f"All sites: CBC and LFT in the previous {lookback} days")
     grid = charts.pchart_grid_svg({s: series(s) for s in sites}, "Monitoring compliance by site") if sites else None
     table = sorted((r for r in rows if r["site_id"] == "ALL"), key=lambda r: r["month_end"])
     return {"compliance": {
@@ -355,7 +355,7 @@ def _base_context(agg: Aggregates, run_info, out_dir, transform, shareable: bool
         "previous_run": {"run_id": prev["run_id"], "as_of": fmt_date(prev["as_of"])} if prev else None,
         **_header(run_info, out_dir),
         **_indicator_views(agg, transform, params, profile_params),
-        **_compliance_views(agg, transform, params),
+        **_compliance_views(agg, transform, params, profile_params.get("compliance_lookback_days", 92)),
         **_dq_views(agg, transform, params, run_info),
         **_rules_views(agg, transform, params, profile_params),
         "findings_total": agg.findings_total if not shareable else disclosure.suppress_count(agg.findings_total, **params),
