@@ -13,10 +13,10 @@
 with running as (
     select
         patient_id, prescription_id, start_date, daily_dose_mg,
-        sum(coalesce(total_mg, 0)) over (
+        exact(sum(coalesce(total_mg, 0)) over (
             partition by patient_id order by start_date, prescription_id rows unbounded preceding
-        ) as running_mg,
-        sum(coalesce(total_mg, 0)) over (partition by patient_id) as total_mg_at_as_of
+        )) as running_mg,
+        exact(sum(coalesce(total_mg, 0)) over (partition by patient_id)) as total_mg_at_as_of
     from aza_prescriptions
     where start_date <= $as_of
 ),
@@ -56,12 +56,15 @@ select
     null as window_end,
     mg_to_g(total_mg) as value,
     mg_to_g($cumulative_limit_mg) as threshold,
-    'Cumulative azathioprine prescribed ' || round(mg_to_g(total_mg), 1) || ' g by ' || strftime($as_of, '%Y-%m-%d')
-        || ' (reached ' || round(mg_to_g($cumulative_approaching_mg), 1) || ' g on '
-        || strftime(reached_on, '%Y-%m-%d') || '; limit ' || round(mg_to_g($cumulative_limit_mg), 1) || ' g)'
+    'Cumulative azathioprine prescribed ' || format('{:g}', round(mg_to_g(total_mg), 1)) || ' g by '
+        || strftime($as_of, '%Y-%m-%d')
+        || ' (reached ' || format('{:g}', round(mg_to_g($cumulative_approaching_mg), 1)) || ' g on '
+        || strftime(reached_on, '%Y-%m-%d') || '; limit '
+        || format('{:g}', round(mg_to_g($cumulative_limit_mg), 1)) || ' g)'
         || case
                when limit_on is not null then
-                   ': at the current ' || round(latest_daily_dose_mg, 1) || ' mg/day the limit will be reached on '
+                   ': at the current ' || format('{:g}', round(latest_daily_dose_mg, 1))
+                   || ' mg/day the limit will be reached on '
                    || strftime(limit_on, '%Y-%m-%d') || '; plan review before then.'
                when last_active then
                    ': the current daily dose is unknown; plan review before the limit is reached.'

@@ -8,10 +8,10 @@
 with running as (
     select
         patient_id, prescription_id, start_date,
-        sum(coalesce(total_mg, 0)) over (
+        exact(sum(coalesce(total_mg, 0)) over (
             partition by patient_id order by start_date, prescription_id rows unbounded preceding
-        ) as running_mg,
-        sum(coalesce(total_mg, 0)) over (partition by patient_id) as total_mg_at_as_of
+        )) as running_mg,
+        exact(sum(coalesce(total_mg, 0)) over (partition by patient_id)) as total_mg_at_as_of
     from aza_prescriptions
     where start_date <= $as_of
 ),
@@ -33,8 +33,9 @@ select
     null as window_end,
     mg_to_g(c.total_mg) as value,
     mg_to_g($cumulative_limit_mg) as threshold,
-    'Cumulative azathioprine prescribed ' || round(mg_to_g(c.total_mg), 1) || ' g by '
-        || strftime($as_of, '%Y-%m-%d') || ', over the ' || round(mg_to_g($cumulative_limit_mg), 1)
+    'Cumulative azathioprine prescribed ' || format('{:g}', round(mg_to_g(c.total_mg), 1)) || ' g by '
+        || strftime($as_of, '%Y-%m-%d') || ', over the '
+        || format('{:g}', round(mg_to_g($cumulative_limit_mg), 1))
         || ' g limit since the prescription of ' || strftime(c.crossed_on, '%Y-%m-%d')
         || ': review continuing azathioprine (malignancy risk).' as detail
 from crossing c

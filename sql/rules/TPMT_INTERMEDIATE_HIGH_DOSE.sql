@@ -6,7 +6,9 @@
 --   DAILY_DOSE_ABOVE_MAX; several on that day: their mean; no weight or no known daily dose: no finding),
 --   and the latest classified TPMT result (phenotype not null) on or before that start is intermediate
 --   (several classified on that day: the most severe is taken).
---   key_date = episode start; value = mg/kg/day; threshold = $tpmt_intermediate_max_mg_per_kg.
+--   key_date = episode start; value = mg/kg/day (exact(): 9 decimals, so that a dose exactly at the limit in
+--   decimal is not pushed over it by binary rounding, e.g. a weight in lb); threshold =
+--   $tpmt_intermediate_max_mg_per_kg.
 with first_rx as (
     select e.patient_id, e.episode_start, a.prescription_id, a.daily_dose_mg
     from episodes e
@@ -47,15 +49,17 @@ select
     f.episode_start as key_date,
     null as window_start,
     null as window_end,
-    f.daily_dose_mg / w.weight_kg as value,
+    exact(f.daily_dose_mg / w.weight_kg) as value,
     $tpmt_intermediate_max_mg_per_kg as threshold,
-    'Azathioprine started ' || strftime(f.episode_start, '%Y-%m-%d') || ' at ' || round(f.daily_dose_mg, 1)
-        || ' mg/day = ' || round(f.daily_dose_mg / w.weight_kg, 1) || ' mg/kg/day (weight '
-        || round(w.weight_kg, 1) || ' kg on ' || strftime(w.weight_date, '%Y-%m-%d')
-        || ') with intermediate TPMT (' || strftime(t.tpmt_date, '%Y-%m-%d') || '); limit '
-        || $tpmt_intermediate_max_mg_per_kg || ' mg/kg/day: review and lower the dose.' as detail
+    'Azathioprine started ' || strftime(f.episode_start, '%Y-%m-%d') || ' at '
+        || format('{:g}', round(f.daily_dose_mg, 1)) || ' mg/day for ' || format('{:g}', round(w.weight_kg, 1))
+        || ' kg (weighed ' || strftime(w.weight_date, '%Y-%m-%d') || ') is '
+        || format('{:.2f}', f.daily_dose_mg / w.weight_kg) || ' mg/kg/day with intermediate TPMT ('
+        || strftime(t.tpmt_date, '%Y-%m-%d') || '), above the limit of '
+        || format('{:g}', cast($tpmt_intermediate_max_mg_per_kg as double)) || ' mg/kg/day: lower the dose.'
+        as detail
 from first_rx f
 join weight w using (prescription_id)
 join latest_tpmt t using (prescription_id)
 where t.phenotype = 'intermediate'
-  and f.daily_dose_mg / w.weight_kg > $tpmt_intermediate_max_mg_per_kg
+  and exact(f.daily_dose_mg / w.weight_kg) > $tpmt_intermediate_max_mg_per_kg

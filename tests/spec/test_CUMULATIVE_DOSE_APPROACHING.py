@@ -46,7 +46,7 @@ def test_active_episode_detail_projects_the_date_600_grams_will_be_reached():
     result = audit(as_of="2024-06-01", patients=[patient("P1")],
                    prescriptions=[_big("R1", "P1", "2018-01-01", 480_000)], rule=RULE)
     assert result.findings == [_f("P1", "2018-01-01", 480.0)]
-    assert "200.0 mg/day the limit will be reached on 2026-03-19" in _detail(result)
+    assert "200 mg/day the limit will be reached on 2026-03-19" in _detail(result)
 
 
 def test_projection_starts_at_as_of_when_the_supply_has_run_out_and_uses_the_latest_daily_dose():
@@ -57,7 +57,7 @@ def test_projection_starts_at_as_of_when_the_supply_has_run_out_and_uses_the_lat
                                   rx("R2", "P1", "2024-07-01", strength=None, daily_dose=150, days_supply=14)],
                    rule=RULE)
     assert result.findings == [_f("P1", "2018-01-01", 482.1)]
-    assert "150.0 mg/day the limit will be reached on 2026-10-26" in _detail(result)
+    assert "150 mg/day the limit will be reached on 2026-10-26" in _detail(result)
 
 
 def test_no_projection_for_an_ended_episode():

@@ -2,7 +2,7 @@
 latest in the 365 days up to its start; no weight, no finding) and the latest classified TPMT on or before it
 is intermediate; key_date = episode start; value = mg/kg/day."""
 
-from .harness import audit, finding, patient, rx, tpmt, weight
+from .harness import audit, finding, lab, patient, rx, tpmt, weight
 
 RULE = "TPMT_INTERMEDIATE_HIGH_DOSE"
 
@@ -20,6 +20,16 @@ def test_fires_above_and_not_at_1_5_mg_per_kg():
                          weight("P2", "2025-01-01", 100), tpmt("P2", "2025-01-05", value="Intermediate")],
                    rule=RULE)
     assert result.findings == [_f("P1", "2025-01-10", 2.0)]
+
+
+def test_a_dose_exactly_at_the_limit_in_decimal_does_not_fire_after_a_unit_conversion():
+    # 100 lb = 45.36 kg; 68.04 mg/day is exactly 1.5 mg/kg/day (binary floating point makes it 1.5000000000000002)
+    result = audit(as_of="2025-06-01", patients=[patient("P1")],
+                   prescriptions=[rx("R1", "P1", "2025-01-10", strength=None, daily_dose=68.04)],
+                   labs=[lab(None, "P1", "2025-01-01", "WEIGHT", 100, unit="lb"),
+                         tpmt("P1", "2025-01-05", value="Intermediate")],
+                   rule=RULE)
+    assert result.findings == []
 
 
 def test_tpmt_on_the_day_of_initiation_counts_and_a_later_one_does_not():
