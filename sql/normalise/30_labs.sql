@@ -36,6 +36,8 @@ with valued as (
 )
 select
     result_id, patient_id, collected_date, analyte, lab_group, value_text, value_num, unit,
+    -- a censored result ("<0.5", ">100") keeps its bound in value_num and its direction here
+    nullif(left(regexp_extract(value_text, '^\s*([<>])', 1), 1), '') as censor,
     case
         -- exact(): a conversion never moves a value across a limit by a binary rounding error
         when measure in ('count', 'enzyme', 'weight') and unit_status = 'ok' then exact(value_num * factor)

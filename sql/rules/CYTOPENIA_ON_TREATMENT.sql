@@ -6,20 +6,18 @@
 --   unit converts to 10^9/L (unit_status 'ok'): a percentage or an uninterpretable unit is never compared.
 --   key_date = collected date; test = analyte; value = result (10^9/L), threshold = limit.
 --   Several results of one analyte on one day: one finding, for the lowest.
-with limits(analyte, label) as (
-    values ('WBC', 'White cell count'), ('NEUTROPHILS', 'Neutrophil count'),
-           ('LYMPHOCYTES', 'Lymphocyte count'), ('PLATELETS', 'Platelet count')
+--   A censored result "<x" is below the limit when x <= limit (its true value is under x); ">x" never is.
+with limits(analyte, label, threshold) as (
+    values ('WBC', 'White cell count', $wbc_low), ('NEUTROPHILS', 'Neutrophil count', $neutrophils_low),
+           ('LYMPHOCYTES', 'Lymphocyte count', $lymphocytes_low), ('PLATELETS', 'Platelet count', $platelets_low)
 ),
 results as (
     select
-        r.patient_id, e.episode_start, r.analyte, r.collected_date, l.label,
+        r.patient_id, e.episode_start, r.analyte, r.collected_date, l.label, l.threshold,
         min(r.value_canonical) as value,
-        case r.analyte
-            when 'WBC' then $wbc_low
-            when 'NEUTROPHILS' then $neutrophils_low
-            when 'LYMPHOCYTES' then $lymphocytes_low
-            when 'PLATELETS' then $platelets_low
-        end as threshold
+        arg_min(r.censor, r.value_canonical) as censor,
+        bool_or((r.censor is null and r.value_canonical < l.threshold)
+                or (r.censor = '<' and r.value_canonical <= l.threshold)) as below_limit
     from lab_results r
     join limits l using (analyte)
     join episodes e
@@ -36,8 +34,8 @@ select
     null as window_end,
     value,
     threshold,
-    label || ' ' || format('{:g}', cast(value as double)) || ' x10^9/L on ' || strftime(collected_date, '%Y-%m-%d') || ' is below '
+    label || ' ' || coalesce(censor, '') || format('{:g}', cast(value as double)) || ' x10^9/L on ' || strftime(collected_date, '%Y-%m-%d') || ' is below '
         || format('{:g}', cast(threshold as double)) || ' during azathioprine (episode started ' || strftime(episode_start, '%Y-%m-%d')
         || '): review the dose and repeat the count.' as detail
 from results
-where value < threshold
+where below_limit

@@ -5,15 +5,22 @@
 --   (U/L = IU/L; ukat/L x 60; results whose unit cannot be interpreted are never compared).
 --   key_date = collected date; test = analyte; value = result (U/L), threshold = limit.
 --   Several results of one analyte on one day: one finding, for the highest.
-with results as (
+--   A censored result ">x" is above the limit when x >= limit (its true value is over x); "<x" never is.
+with limits(analyte, threshold) as (
+    values ('ALT', $alt_high), ('AST', $ast_high)
+),
+results as (
     select
-        r.patient_id, e.episode_start, r.analyte, r.collected_date,
+        r.patient_id, e.episode_start, r.analyte, r.collected_date, l.threshold,
         max(r.value_canonical) as value,
-        case r.analyte when 'ALT' then $alt_high when 'AST' then $ast_high end as threshold
+        arg_max(r.censor, r.value_canonical) as censor,
+        bool_or((r.censor is null and r.value_canonical > l.threshold)
+                or (r.censor = '>' and r.value_canonical >= l.threshold)) as above_limit
     from lab_results r
+    join limits l using (analyte)
     join episodes e
       on e.patient_id = r.patient_id and r.collected_date between e.episode_start and e.episode_end
-    where r.analyte in ('ALT', 'AST') and r.unit_status = 'ok' and r.value_canonical is not null
+    where r.unit_status = 'ok' and r.value_canonical is not null
     group by all
 )
 select
@@ -25,8 +32,8 @@ select
     null as window_end,
     value,
     threshold,
-    analyte || ' ' || format('{:g}', cast(value as double)) || ' U/L on ' || strftime(collected_date, '%Y-%m-%d') || ' is above '
+    analyte || ' ' || coalesce(censor, '') || format('{:g}', cast(value as double)) || ' U/L on ' || strftime(collected_date, '%Y-%m-%d') || ' is above '
         || format('{:g}', cast(threshold as double)) || ' U/L during azathioprine (episode started ' || strftime(episode_start, '%Y-%m-%d')
         || '): review the liver tests and the dose.' as detail
 from results
-where value > threshold
+where above_limit

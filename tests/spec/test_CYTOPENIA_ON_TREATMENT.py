@@ -85,3 +85,12 @@ def test_found_by_local_name():
 def test_two_results_of_one_analyte_on_one_day_give_one_finding_for_the_lowest():
     result = run(lab(None, "P1", "2025-01-20", "WBC", "3.0"), lab(None, "P1", "2025-01-20", "WBC", "2.5"))
     assert result.findings == [finding(RULE, "P1", "2025-01-20", test="WBC", value=2.5, threshold=3.5)]
+
+
+def test_a_censored_result_below_the_limit_fires_and_one_that_may_be_above_does_not():
+    result = run(lab(None, "P1", "2025-01-20", "LYMPHOCYTES", "<0.5"),
+                 lab(None, "P1", "2025-01-21", "LYMPHOCYTES", "<0.6"),
+                 lab(None, "P1", "2025-01-22", "LYMPHOCYTES", ">0.3"))
+    assert result.findings == [finding(RULE, "P1", "2025-01-20", test="LYMPHOCYTES", value=0.5, threshold=0.5)]
+    detail = result.table("findings")[0]["detail"]
+    assert detail.startswith("Lymphocyte count <0.5 x10^9/L on 2025-01-20 is below 0.5")

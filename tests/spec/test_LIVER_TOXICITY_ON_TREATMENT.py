@@ -46,3 +46,11 @@ def test_other_liver_tests_and_results_outside_the_episode_do_not_fire():
     result = run(lab(None, "P1", "2025-01-20", "ALP", "300"), lab(None, "P1", "2025-01-09", "ALT", "300"),
                  lab(None, "P1", "2025-02-07", "AST", "300"))
     assert result.findings == []
+
+
+def test_a_censored_result_above_the_limit_fires_and_one_that_may_be_below_does_not():
+    result = run(lab(None, "P1", "2025-01-20", "ALT", ">100"),
+                 lab(None, "P1", "2025-01-21", "ALT", ">90"),
+                 lab(None, "P1", "2025-01-22", "AST", "<150"))
+    assert result.findings == [finding(RULE, "P1", "2025-01-20", test="ALT", value=100.0, threshold=100)]
+    assert result.table("findings")[0]["detail"].startswith("ALT >100 U/L on 2025-01-20 is above 100 U/L")
