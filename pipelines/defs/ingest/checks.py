@@ -22,7 +22,7 @@ def _suite_check(name: str, asset_key: str):
                 outcomes = validate_table(con, asset_key, name)
                 store_results(con, name, outcomes)
         failed = [o for o in outcomes if not o.success]
-        hard = [o for o in failed if getattr(o, "mostly", None) is None]
+        hard = [o for o in failed if o.mostly is None or o.error]
         return dg.AssetCheckResult(
             passed=not failed,
             severity=dg.AssetCheckSeverity.ERROR if hard else dg.AssetCheckSeverity.WARN,
