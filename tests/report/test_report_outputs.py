@@ -249,6 +249,8 @@ def test_optional_tables_absent_and_data_docs_link(registry, tmp_path):
         con.execute(f"drop table {table}")
     docs = tmp_path / "data_docs" / "index.html"
     paths = write_outputs(con, registry.run_info(data_docs=str(docs)), tmp_path / "reports" / ".tmp-x")
+    rel = write_outputs(con, registry.run_info(data_docs="data_docs/index.html"), tmp_path / "rel")
+    assert Elements(rel["report.html"].read_text(encoding="utf-8")).by_id("data-docs-link")["attrs"]["href"] == "data_docs/index.html"
     doc = Elements(paths["report.html"].read_text(encoding="utf-8"))
     assert doc.by_id("data-docs-link")["attrs"]["href"] == "../../data_docs/index.html"
     assert not [e for e in doc.all if e["attrs"].get("id") == "unmapped-table"]

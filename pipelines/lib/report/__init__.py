@@ -11,7 +11,8 @@ shareable (no patient-level rows; every count through ``pipelines.lib.disclosure
 
 ``run_info`` keys: ``as_of``, ``profile`` (``Profile.as_dict()``), ``run_id``, ``registry_name``,
 ``version``, ``codelist_version``, ``inputs`` (per file: sha256, rows_read/accepted/quarantined), ``timings``,
-``events_present``, ``data_docs`` (path or None). Optional: ``previous_run_id`` (else found in
+``events_present``, ``data_docs`` (None; a path relative to ``out_dir``, used as it is; or an absolute path,
+linked relatively). Optional: ``previous_run_id`` (else found in
 ``run_history``), ``final_out_dir`` (where ``out_dir`` will be published, for the relative Data Docs link;
 by default ``out_dir`` itself, which gives the same relative link when it is a sibling temporary folder).
 

@@ -162,7 +162,25 @@ def funnel_svg(
     return _svg(fig, f"Funnel plot: {title}")
 
 
-def _pchart_axes(ax, months, n, x, title, small=False):
+def pchart_floor(series) -> float:
+    """A lower y limit that shows the variation: just under the lowest point or limit, never below 0."""
+    lows = []
+    for _months, n, x in series:
+        n = np.asarray(n, dtype=float)
+        x = np.asarray(x, dtype=float)
+        keep = n > 0
+        if keep.any():
+            p = x[keep] / n[keep]
+            centre = x[keep].sum() / n[keep].sum()
+            lcl = centre - 3 * np.sqrt(centre * (1 - centre) / n[keep])
+            lows.append(min(p.min(), lcl.min()))
+    if not lows:
+        return 0.0
+    low = max(0.0, min(lows))
+    return max(0.0, math.floor((low - 0.05) * 10) / 10) if low > 0.2 else 0.0
+
+
+def _pchart_axes(ax, months, n, x, title, small=False, floor=0.0):
     n = np.asarray(n, dtype=float)
     x = np.asarray(x, dtype=float)
     keep = n > 0
@@ -189,8 +207,8 @@ def _pchart_axes(ax, months, n, x, title, small=False):
     step = max(1, len(idx) // (4 if small else 8))
     ax.set_xticks(idx[::step])
     ax.set_xticklabels(labels[::step], fontsize=6.5 if small else 7.5)
-    ax.set_ylim(-0.02, 1.02)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    ax.set_ylim(floor - 0.01 if floor else -0.02, 1.01)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     ax.grid(True, color=GRID, lw=0.6)
     ax.set_title(title, fontsize=8 if small else 9.5, loc="left", color=INK)
     if not small:
@@ -202,7 +220,7 @@ def pchart_svg(months, n, x, title: str) -> str | None:
     if not len(months):
         return None
     fig, ax = plt.subplots(figsize=(8.6, 3.0))
-    _pchart_axes(ax, list(months), n, x, title)
+    _pchart_axes(ax, list(months), n, x, title, floor=pchart_floor([(months, n, x)]))
     ax.set_ylabel("compliant")
     return _svg(fig, f"p-chart: {title}")
 
@@ -215,8 +233,9 @@ def pchart_grid_svg(series: dict[str, tuple[list, list, list]], title: str) -> s
     rows = math.ceil(len(series) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(2.4 * cols + 0.6, 1.9 * rows + 0.4), squeeze=False,
                              sharey=True)
+    floor = pchart_floor(series.values())
     for ax, (site, (months, n, x)) in zip(axes.flat, series.items()):
-        _pchart_axes(ax, list(months), n, x, str(site), small=True)
+        _pchart_axes(ax, list(months), n, x, str(site), small=True, floor=floor)
     for ax in list(axes.flat)[len(series):]:
         ax.axis("off")
     fig.tight_layout()

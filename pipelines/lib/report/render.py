@@ -323,8 +323,11 @@ def _header(run_info: dict[str, Any], out_dir: Path) -> dict:
     data_docs = run_info.get("data_docs")
     link = None
     if data_docs:
-        base = Path(run_info.get("final_out_dir") or out_dir)
-        link = os.path.relpath(Path(data_docs), base)
+        if Path(data_docs).is_absolute():
+            base = Path(run_info.get("final_out_dir") or out_dir).absolute()
+            link = Path(os.path.relpath(Path(data_docs), base)).as_posix()
+        else:  # already relative to the output folder
+            link = Path(data_docs).as_posix()
     return {
         "registry_name": run_info.get("registry_name") or "MS registry",
         "as_of": fmt_date(run_info.get("as_of")),
