@@ -13,10 +13,15 @@ TIMEZONE = os.environ.get("AZA_AUDIT_TIMEZONE", "Europe/London")
 
 
 def run_config_for(as_of: str, extracts_dir: str | None = None) -> dict:
-    """The run config of a scheduled or sensed run: everything else comes from the environment."""
-    settings = {"as_of": as_of}
-    if extracts_dir:
-        settings["extracts_dir"] = extracts_dir
+    """The run config of a scheduled or sensed run, read from the environment when the run is requested
+    (so a changed AZA_AUDIT_* variable takes effect without reloading the code)."""
+    settings = {
+        "as_of": as_of,
+        "extracts_dir": extracts_dir or os.environ.get("AZA_AUDIT_EXTRACTS", "data/extracts"),
+        "reports_dir": os.environ.get("AZA_AUDIT_REPORTS", "reports"),
+        "profile": os.environ.get("AZA_AUDIT_PROFILE", "default"),
+        "registry_name": os.environ.get("AZA_AUDIT_REGISTRY_NAME", "MS registry"),
+    }
     return {"resources": {"settings": {"config": settings}}}
 
 

@@ -104,11 +104,12 @@ def publish_run(con, run: RunSettings, profile: Profile, run_id: str, started_at
     try:
         with staging_dir(out_dir, run_id, latest=latest) as tmp:
             info = build_run_info(con, run, profile, run_id, started_at)
-            docs = build_data_docs(con, tmp)
-            info["data_docs"] = str(docs.relative_to(tmp)) if docs else None
-            history.store_findings(con, run_id, run.as_of)
-            info["outputs"] = {name: str(Path(p).relative_to(tmp)) for name, p in
-                               write_outputs(con, info, tmp).items()}
+            with runinfo.timed(con, "report"):
+                docs = build_data_docs(con, tmp)
+                info["data_docs"] = str(docs.relative_to(tmp)) if docs else None
+                history.store_findings(con, run_id, run.as_of)
+                info["outputs"] = {name: str(Path(p).relative_to(tmp)) for name, p in
+                                   write_outputs(con, info, tmp).items()}
             info["finished_at"] = dt.datetime.now().isoformat(timespec="seconds")
             info["timings"] = runinfo.timings(con)
             write_json(tmp / "run.json", info)

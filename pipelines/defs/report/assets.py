@@ -23,7 +23,7 @@ def audit_report(context: dg.AssetExecutionContext, database: AuditDatabase, set
     started_at = dt.datetime.fromtimestamp(started) if started else dt.datetime.now()
     with database.connect() as con:
         out_dir, info = publish_run(con, run, profile, context.run_id, started_at,
-                                    latest=None if not settings.out_dir else False, log=context.log.info)
+                                    log=context.log.info)
     return dg.MaterializeResult(metadata={
         "report": dg.MetadataValue.path(str(out_dir / "report.html")),
         "output folder": dg.MetadataValue.path(str(out_dir)),
