@@ -256,3 +256,20 @@ def test_optional_tables_absent_and_data_docs_link(registry, tmp_path):
     assert not [e for e in doc.all if e["attrs"].get("id") == "unmapped-table"]
     assert "not computed" in doc.by_id("trends")["text"]
     assert _read_csv(paths["quarantine.csv"]) == [["file", "line", "reasons", "raw"]]
+
+
+def test_methods_show_profile_values_in_rule_text():
+    from pipelines.lib.report.render import with_values
+
+    text = "an azathioprine prescription starts in [event_date, event_date + $infection_restart_window_days] up to $as_of"
+    assert with_values(text, {"infection_restart_window_days": 30}) == (
+        "an azathioprine prescription starts in [event_date, event_date + 30] up to the as-of date")
+
+
+def test_outputs_without_run_id_or_history(registry, tmp_path):
+    con = duckdb.connect()
+    registry.build(con, night=1)
+    info = registry.run_info()
+    del info["run_id"]
+    paths = write_outputs(con, info, tmp_path / "out")
+    assert "PAT-007" in paths["report.html"].read_text(encoding="utf-8")

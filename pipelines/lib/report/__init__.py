@@ -45,6 +45,8 @@ def write_outputs(con, run_info: dict[str, Any], out_dir: Path) -> dict[str, Pat
         "summary_shareable.csv", "report_shareable.html",
     )}
 
+    history.ensure_history_tables(con)  # the worklist and changes read findings_history
+
     # CSVs: streamed by DuckDB, never through pandas
     query_sql(con, "report/findings_csv.sql", {"path": str(paths["findings.csv"])})
     run_sql(con, "report/summary_view.sql")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -303,7 +304,8 @@ def _rules_views(agg: Aggregates, transform, params, profile_params) -> dict:
     methods = []
     for rule_id, c in sorted(catalog.items(), key=lambda kv: (order.get(kv[1].get("severity"), 9), kv[0])):
         names = agg.rule_parameters.get(rule_id, [])
-        methods.append(dict(c, parameters=[(n, profile_params.get(n)) for n in names]))
+        methods.append(dict(c, fires_when=with_values(c.get("fires_when"), profile_params),
+                            parameters=[(n, profile_params.get(n)) for n in names]))
     severity = {r["severity"]: r for r in transform(agg.severity_counts, ["findings", "patients"], None, [], {}, params)}
     sev_rows = [dict(severity.get(s, {"findings": 0, "patients": 0}), severity=s) for s in SEVERITIES]
     if transform is _share:
@@ -316,6 +318,26 @@ def _rules_views(agg: Aggregates, transform, params, profile_params) -> dict:
         changes = transform(agg.changes_by_rule, ["new_findings", "resolved_findings"], None, [], {}, params)
     return {"rule_totals": totals, "site_summary": summary, "methods": methods, "severity_rows": sev_rows,
             "changes_by_rule": changes}
+
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def with_values(text: str | None, params: dict[str, Any]) -> str | None:
+    """``fires_when`` with each ``$parameter`` replaced by the profile's value (``as_of`` by 'the as-of date')."""
+    if not text:
+        return text
+
+    def value(match):
+        name = match.group(1)
+        if name == "as_of":
+            return "the as-of date"
+        if name in params:
+            v = params[name]
+            return f"{v:g}" if isinstance(v, float) else str(v)
+        return match.group(0)
+
+    return _PARAM.sub(value, text)
 
 
 def _header(run_info: dict[str, Any], out_dir: Path) -> dict:

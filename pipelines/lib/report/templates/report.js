@@ -65,4 +65,7 @@
     el.addEventListener("change", applyFilter);
   });
   applyFilter();
+  window.addEventListener("beforeprint", function () {
+    Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });
+  });
 })();
