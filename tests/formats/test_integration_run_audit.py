@@ -16,8 +16,6 @@ cli = pytest.importorskip("pipelines.cli", reason="pipelines.cli (run_audit) not
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=False, reason="run_audit is still being written (uncommitted pipelines/cli.py); at the "
-                   "time of writing staged_extracts failed on DuckDB 'enable_progress_bar' as a global option")
 def test_eunomia_with_azathioprine(tmp_path):
     src = copy_tree(need(EUNOMIA), tmp_path / "omop")
     path = src / "DRUG_EXPOSURE.csv"

@@ -23,6 +23,14 @@ OUTPATIENT_VISITS = {"9202", "581477", "38004207", "5083", "581478"}
 _ICD10_LIKE = re.compile(r"^[A-TV-Z]\d")
 
 
+def ucum_plain(code: str) -> str:
+    """A UCUM unit concept code as labs write it: the annotation brackets of the vocabulary's units
+    (`[U]/L`, `[iU]/L`) dropped and a `10*-3.` prefix written as milli (`10*-3.[U]/L` is mU/L), so that the
+    unit codelist, which knows `U/L`, `IU/L` and `mU/L`, recognises them. Other codes are kept as they are."""
+    s = code.replace("[U]", "U").replace("[iU]", "IU").replace("[IU]", "IU")
+    return re.sub(r"^10\*-3\.(?=[A-Za-z])", "m", s)
+
+
 def _t(src: Path, name: str) -> Path | None:
     return find_table(src, name)
 
@@ -232,7 +240,7 @@ def convert_omop(src: Path, dest: Path) -> MappingReport:
                     tm.unmapped("no measurement concept and no source value")
                     continue
                 uid = (r.get("unit_concept_id") or "").strip()
-                unit = concepts.get(uid, {}).get("code", "") if uid and uid != "0" else ""
+                unit = ucum_plain(concepts.get(uid, {}).get("code", "")) if uid and uid != "0" else ""
                 unit = unit or (r.get("unit_source_value") or "").strip()
                 out.write("labs", {
                     "result_id": rid, "patient_id": pid, "test_code": test_code, "test_name": test_name,
