@@ -297,7 +297,7 @@ def _rules_views(agg: Aggregates, transform, params, profile_params) -> dict:
     summary = transform(agg.rule_summary.copy(), ["patients_evaluated", "patients_flagged", "findings"], "site_id",
                         ["rule_id"], {"rate": ("patients_flagged", "patients_evaluated")}, params)
     totals = [dict(r, severity=catalog.get(r["rule_id"], {}).get("severity"),
-                   fires_when=catalog.get(r["rule_id"], {}).get("fires_when"))
+                   fires_when=with_values(catalog.get(r["rule_id"], {}).get("fires_when"), profile_params))
               for r in summary if r["site_id"] == "ALL"]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     totals.sort(key=lambda r: (order.get(r["severity"], 9), r["rule_id"]))
