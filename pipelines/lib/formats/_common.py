@@ -400,3 +400,19 @@ class InfectionCodes:
     def classify(self, *, snomed: str | None = None, icd: str | None = None, icd_version: str | None = None,
                  name: str | None = None) -> str | None:
         return self.snomed_type(snomed) or self.icd_type(icd, icd_version) or self.name_type(name)
+
+
+def read_names(report, path: Path, id_column: str, name_column: str, missing_reason: str) -> dict[str, str]:
+    """A lookup table (care sites, organisations): id -> name (the id when the name is empty), reported
+    as a `lookup` source with its rows mapped or unmapped."""
+    names: dict[str, str] = {}
+    mapping = report.table(path.name, "lookup")
+    for row in read_csv(path):
+        key = (row.get(id_column) or "").strip()
+        if key:
+            names[key] = (row.get(name_column) or "").strip() or key
+            mapping.mapped()
+        else:
+            mapping.unmapped(missing_reason)
+    return names
+

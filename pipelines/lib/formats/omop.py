@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ._common import (AzathioprineCodes, CanonicalWriter, FormatError, InfectionCodes, MappingReport,
                       find_table, int_or_none, iso_date, iso_datetime, num, positive, read_csv,
-                      strength_from_name)
+                      read_names, strength_from_name)
 
 GENDER = {"8507": "M", "8532": "F"}
 # visit concepts that are an outpatient clinic contact
@@ -106,17 +106,8 @@ def convert_omop(src: Path, dest: Path) -> MappingReport:
                 tm.unmapped("not referenced by the data")
 
     # ---- patients
-    sites: dict[str, str] = {}
     cs_p = _t(src, "care_site")
-    if cs_p is not None:
-        tm = report.table(cs_p.name, "lookup")
-        for r in read_csv(cs_p):
-            csid = r.get("care_site_id", "").strip()
-            if csid:
-                sites[csid] = (r.get("care_site_name") or "").strip() or csid
-                tm.mapped()
-            else:
-                tm.unmapped("no care_site_id")
+    sites = read_names(report, cs_p, "care_site_id", "care_site_name", "no care_site_id") if cs_p else {}
 
     with CanonicalWriter(dest, report) as out:
         tm = report.table(person_p.name, "patients.csv")

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from ._common import (CanonicalWriter, FormatError, InfectionCodes, MappingReport, find_file, iso_date,
-                      iso_datetime, read_csv, strength_from_name)
+                      iso_datetime, read_csv, read_names, strength_from_name)
 
 CLINIC_CLASSES = {"ambulatory", "outpatient", "wellness"}
 SEX = {"m": "M", "f": "F", "male": "M", "female": "F"}
@@ -28,17 +28,8 @@ def convert_synthea(src: Path, dest: Path) -> MappingReport:
     report = MappingReport(format="synthea")
     infections = InfectionCodes()
 
-    orgs: dict[str, str] = {}
     org_p = find_file(src, "organizations.csv")
-    if org_p is not None:
-        tm = report.table(org_p.name, "lookup")
-        for r in read_csv(org_p):
-            oid = r.get("id", "").strip()
-            if oid:
-                orgs[oid] = (r.get("name") or "").strip() or oid
-                tm.mapped()
-            else:
-                tm.unmapped("no Id")
+    orgs = read_names(report, org_p, "id", "name", "no Id") if org_p else {}
 
     with CanonicalWriter(dest, report) as out:
         tm = report.table(patients_p.name, "patients.csv")
