@@ -47,3 +47,11 @@ select
 from points p
 join maintenance_episodes m using (patient_id, episode_no, test)
 order by m.patient_id, m.episode_no, m.test, p.point_date;
+
+-- The last point of every active episode and test at as-of, once maintenance has begun (as_of >= M):
+-- what MONITORING_OVERDUE and MONITORING_DUE_SOON measure the time since.
+create or replace table monitoring_last_points as
+select patient_id, episode_start, maintenance_start, test, max(point_date) as last_point
+from maintenance_points
+where is_active and $as_of >= maintenance_start
+group by all;

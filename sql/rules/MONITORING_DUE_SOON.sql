@@ -2,15 +2,10 @@
 -- severity: info
 -- population: active_maintenance
 -- fires when: an active episode with as_of >= M, per test (CBC, LFT), where $due_soon_after_days <
---   as_of - last point <= $maintenance_max_gap_days; last point as for MONITORING_OVERDUE.
+--   as_of - last point <= $maintenance_max_gap_days; last point as for MONITORING_OVERDUE
+--   (table monitoring_last_points, sql/audit/20_maintenance_points.sql).
 --   key_date = last point; window = [last point, as-of]; value = as_of - last point;
 --   threshold = $maintenance_max_gap_days (the limit the test falls due at).
-with last_points as (
-    select patient_id, episode_start, maintenance_start, test, max(point_date) as last_point
-    from maintenance_points
-    where is_active and $as_of >= maintenance_start
-    group by all
-)
 select
     patient_id,
     episode_start,
@@ -27,6 +22,6 @@ select
         || ' (' || date_diff('day', last_point, $as_of) || ' days at '
         || strftime($as_of, '%Y-%m-%d') || '; limit ' || $maintenance_max_gap_days
         || ') on azathioprine started ' || strftime(episode_start, '%Y-%m-%d') || ': book the test.' as detail
-from last_points
+from monitoring_last_points
 where date_diff('day', last_point, $as_of) > $due_soon_after_days
   and date_diff('day', last_point, $as_of) <= $maintenance_max_gap_days

@@ -3,15 +3,10 @@
 -- population: active_maintenance
 -- fires when: an active episode with as_of >= M, per test (CBC, LFT), where as_of - last point >
 --   $maintenance_max_gap_days; last point = the latest of the clock start (latest test in [start, M - 1],
---   else M) and the tests in [M, as-of]. A dead patient has no active episode.
+--   else M) and the tests in [M, as-of] (table monitoring_last_points, sql/audit/20_maintenance_points.sql).
+--   A dead patient has no active episode.
 --   key_date = last point; window = [last point, as-of]; value = as_of - last point;
 --   threshold = $maintenance_max_gap_days.
-with last_points as (
-    select patient_id, episode_start, maintenance_start, test, max(point_date) as last_point
-    from maintenance_points
-    where is_active and $as_of >= maintenance_start
-    group by all
-)
 select
     patient_id,
     episode_start,
@@ -28,5 +23,5 @@ select
         || date_diff('day', last_point, $as_of) || ' days at ' || strftime($as_of, '%Y-%m-%d')
         || '; limit ' || $maintenance_max_gap_days || ') on azathioprine started '
         || strftime(episode_start, '%Y-%m-%d') || ': arrange the test now.' as detail
-from last_points
+from monitoring_last_points
 where date_diff('day', last_point, $as_of) > $maintenance_max_gap_days
