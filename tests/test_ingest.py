@@ -157,3 +157,17 @@ def test_a_missing_required_file_is_unusable(tmp_path):
     (tmp_path / "labs.csv").unlink()
     with pytest.raises(ExtractError, match="labs.csv: required file is missing"):
         run(tmp_path)
+
+
+def test_a_file_that_cannot_be_parsed_as_csv_is_unusable_and_names_the_line(tmp_path):
+    write(tmp_path, labs='result_id,patient_id,test_name,collected_at,value\nL1,P1,WBC,2025-01-01,5\nL2,P1,"WBC,2025-01-01,5\n')
+    with pytest.raises(ExtractError, match=r"labs.csv: cannot be parsed as CSV at line 3"):
+        run(tmp_path)
+
+
+def test_quarantined_rows_keep_their_text_and_accepted_rows_carry_none(tmp_path):
+    directory = write(tmp_path, labs=("result_id,patient_id,test_name,collected_at,value\n"
+                                      "L1,P1,WBC,2025-01-01,5\n\nL2,P1,WBC,2025-13-01,5\n"))
+    con, counts = run(directory)
+    assert con.execute("select line, raw from quarantine").fetchall() == [(4, "L2,P1,WBC,2025-13-01,5")]
+    assert counts["labs"].rows_read == 2  # the blank line is not a row

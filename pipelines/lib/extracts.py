@@ -1,8 +1,10 @@
 """Read an extract directory (CONTRACT.md) into raw DuckDB tables, streaming, with line numbers.
 
 Every row of a file lands in `raw_<file>` as text: the contract's columns (matched case-insensitively),
-`_line` (line number in the file, header = line 1; for Parquet the row number + 1), `_raw` (the row's
-text as it stood in the file) and `_error` (a structural problem: wrong number of fields, invalid UTF-8).
+`_line` and `_line_end` (first and last line of the row in the file, header = line 1; for Parquet the row
+number + 1), `_raw` (the row's text: for Parquet here, for CSV filled in later for quarantined rows only,
+read back from the file by line number) and `_error` (a structural problem: wrong number of fields, text
+that is not UTF-8).
 Columns the contract does not name are kept in `_extra` as a JSON object. Nothing is dropped here: typing
 and the quarantine happen in staging, so `rows read` is exactly the raw table's row count.
 
@@ -109,7 +111,8 @@ def file_sha256(path: Path) -> str:
 
 
 def _raw_table_schema(spec: ExtractFile) -> pa.Schema:
-    fields = [pa.field("_line", pa.int64()), pa.field("_raw", pa.string()), pa.field("_error", pa.string())]
+    fields = [pa.field("_line", pa.int64()), pa.field("_line_end", pa.int64()), pa.field("_raw", pa.string()),
+              pa.field("_error", pa.string())]
     fields += [pa.field(column, pa.string()) for column in spec.columns]
     fields.append(pa.field("_extra", pa.string()))
     return pa.schema(fields)
@@ -117,7 +120,7 @@ def _raw_table_schema(spec: ExtractFile) -> pa.Schema:
 
 def create_raw_table(con, spec: ExtractFile) -> None:
     """`raw_<name>`: fixed columns from the contract (names are code constants, never file content)."""
-    columns = ", ".join(f'"{field.name}" {"BIGINT" if field.name == "_line" else "VARCHAR"}'
+    columns = ", ".join(f'"{field.name}" {"BIGINT" if field.name.startswith("_line") else "VARCHAR"}'
                         for field in _raw_table_schema(spec))
     con.execute(f"CREATE OR REPLACE TABLE raw_{spec.name} ({columns})")
 
@@ -144,92 +147,104 @@ def _map_header(spec: ExtractFile, header: list[str], file_label: str) -> tuple[
     return positions, extras
 
 
-def _clean(value: str | None) -> str | None:
-    """Empty cell = null; text that is not valid UTF-8 is kept with replacement characters."""
-    if value is None or value == "":
-        return None
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return value
+_NULL = pa.scalar(None, pa.string())
+_REPLACEMENT = "\ufffd"  # what the decoder puts where a byte is not UTF-8
 
 
-class _LineRecorder:
-    """Feeds lines to csv.reader and remembers them, so each record keeps its text and first line."""
+def _text_column(values) -> pa.Array:
+    """A column of the file as Arrow text, the empty cell as null (CONTRACT.md: empty cell = null)."""
+    import pyarrow.compute as pc
 
-    def __init__(self, handle: io.TextIOBase):
-        self.handle = handle
-        self.lines: list[str] = []
-        self.line_no = 0
+    array = pa.array(values, pa.string())
+    return pc.if_else(pc.equal(array, ""), _NULL, array)
 
-    def __iter__(self) -> Iterator[str]:
-        for line in self.handle:
-            self.line_no += 1
-            self.lines.append(line)
-            yield line
 
-    def take(self) -> str:
-        text = "".join(self.lines).rstrip("\r\n")
-        self.lines.clear()
-        return text
+def _csv_chunk(rows: list[list[str]], starts: list[int], ends: list[int], width: int,
+               positions: list[int | None], extras: list[tuple[int, str]], schema: pa.Schema) -> pa.RecordBatch:
+    """One batch of the raw table, built column-wise. The row's text is not kept here: only quarantined
+    rows need it, and `fill_raw_text` reads it back from the file by line number after staging."""
+    n = len(rows)
+    errors: list[str | None] = [None] * n
+    for i, row in enumerate(rows):
+        if len(row) != width:
+            errors[i] = f"has {len(row)} fields, header has {width}"
+            rows[i] = (row + [""] * width)[:width]
+    if _REPLACEMENT in "\x1f".join(map("\x1f".join, rows)):
+        for i, row in enumerate(rows):
+            if any(_REPLACEMENT in field for field in row):
+                errors[i] = "; ".join(filter(None, (errors[i], "not valid UTF-8")))
+    columns = list(zip(*rows)) if n else [()] * width
+    empty = pa.nulls(n, pa.string())
+    arrays = [pa.array(starts, pa.int64()), pa.array(ends, pa.int64()), empty, pa.array(errors, pa.string())]
+    arrays += [_text_column(columns[p]) if p is not None else empty for p in positions]
+    if extras:
+        extra_json = []
+        for row in rows:
+            extra = {name: row[i] for i, name in extras if row[i] != ""}
+            extra_json.append(json.dumps(extra, ensure_ascii=False) if extra else None)
+        arrays.append(pa.array(extra_json, pa.string()))
+    else:
+        arrays.append(empty)
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
 def _csv_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterator[pa.RecordBatch | tuple]:
     file_label = path.name
     schema = _raw_table_schema(spec)
-    with path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-        recorder = _LineRecorder(handle)
-        reader = csv.reader(recorder, strict=True)
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
         try:
             header = next(reader)
         except StopIteration:
             raise ExtractError(file_label, "file is empty: no header row") from None
         except csv.Error as exc:
             raise ExtractError(file_label, f"header cannot be parsed as CSV ({exc})") from None
-        recorder.take()
-        header = [_clean(h) or "" for h in header]
+        header = [h.replace(_REPLACEMENT, "?") for h in header]
         positions, extras = _map_header(spec, header, file_label)
         yield ("extras", tuple(name for _, name in extras))
         width = len(header)
-        columns: list[list] = [[] for _ in schema]
-        first_line = 2
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as exc:
-                raise ExtractError(
-                    file_label, f"cannot be parsed as CSV at line {recorder.line_no} ({exc})"
-                ) from None
-            raw = recorder.take()
-            line = first_line
-            first_line = recorder.line_no + 1
-            if not row:  # a blank line is not a row
+        rows: list[list[str]] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        last_line = reader.line_num
+        try:
+            for row in reader:
+                first_line, last_line = last_line + 1, reader.line_num
+                if not row:  # a blank line is not a row
+                    continue
+                rows.append(row)
+                starts.append(first_line)
+                ends.append(last_line)
+                if len(rows) >= chunk_rows:
+                    yield _csv_chunk(rows, starts, ends, width, positions, extras, schema)
+                    rows, starts, ends = [], [], []
+        except csv.Error as exc:
+            raise ExtractError(file_label, f"cannot be parsed as CSV at line {last_line + 1} ({exc})") from None
+        if rows:
+            yield _csv_chunk(rows, starts, ends, width, positions, extras, schema)
+
+
+def read_lines(path: Path, ranges: list[tuple[int, int]]) -> dict[int, str]:
+    """The text of the given line ranges [first, last] of a CSV file, keyed by first line: the raw rows
+    of the quarantine, read back in one pass over the file."""
+    wanted = sorted(ranges)
+    texts: dict[int, str] = {}
+    if not wanted:
+        return texts
+    index, parts = 0, []
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            first, last = wanted[index]
+            if number < first:
                 continue
-            errors = []
-            if len(row) != width:
-                errors.append(f"has {len(row)} fields, header has {width}")
-            raw_clean = _clean(raw)
-            if raw_clean != raw:
-                errors.append("not valid UTF-8")
-            columns[0].append(line)
-            columns[1].append(raw_clean)
-            columns[2].append("; ".join(errors) or None)
-            for offset, position in enumerate(positions, start=3):
-                columns[offset].append(_clean(row[position]) if position is not None and position < len(row) else None)
-            if extras:
-                extra = {name: _clean(row[i]) for i, name in extras if i < len(row) and row[i] != ""}
-                columns[-1].append(json.dumps(extra, ensure_ascii=False) if extra else None)
-            else:
-                columns[-1].append(None)
-            if len(columns[0]) >= chunk_rows:
-                yield pa.RecordBatch.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, schema)], schema=schema)
-                columns = [[] for _ in schema]
-        if columns[0]:
-            yield pa.RecordBatch.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, schema)], schema=schema)
+            parts.append(line)
+            if number == last:
+                texts[first] = "".join(parts).rstrip("\r\n")
+                parts = []
+                index += 1
+                if index == len(wanted):
+                    break
+    return texts
 
 
 def _parquet_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterator[pa.RecordBatch | tuple]:
@@ -266,7 +281,8 @@ def _parquet_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterator
             raw_rows.append(buffer.getvalue())
             extra = {name: pylists[i][r] for i, name in extras if pylists[i][r] not in (None, "")}
             extra_rows.append(json.dumps(extra, ensure_ascii=False) if extra else None)
-        arrays = [pa.array(range(line, line + n), pa.int64()), pa.array(raw_rows, pa.string()),
+        line_numbers = pa.array(range(line, line + n), pa.int64())
+        arrays = [line_numbers, line_numbers, pa.array(raw_rows, pa.string()),
                   pa.nulls(n, pa.string()), *values, pa.array(extra_rows, pa.string())]
         yield pa.RecordBatch.from_arrays(arrays, schema=schema)
         line += n

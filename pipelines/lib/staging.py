@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .extracts import EXTRACT_FILES, RawLoad, load_raw
-from .sql import run_sql, sql_files
+import pyarrow as pa
+
+from .extracts import EXTRACT_FILES, RawLoad, load_raw, read_lines
+from .sql import query_sql, run_sql, sql_files
 
 STAGING_ORDER = ("patients", "prescriptions", "labs", "events")
 
@@ -41,6 +43,7 @@ def stage(con, loads: dict[str, RawLoad], as_of: date) -> list[FileCounts]:
     params = {"as_of": as_of, **labels}
     for path in sql_files("staging"):
         run_sql(con, f"staging/{path.name}", params)
+    fill_raw_text(con, loads, labels)
     counts = []
     for name in STAGING_ORDER:
         load = loads[name]
@@ -55,6 +58,25 @@ def stage(con, loads: dict[str, RawLoad], as_of: date) -> list[FileCounts]:
                     [(c.file, c.present, c.format, c.sha256, c.rows_read, c.rows_accepted, c.rows_quarantined)
                      for c in counts])
     return counts
+
+
+def fill_raw_text(con, loads: dict[str, RawLoad], labels: dict[str, str]) -> None:
+    """Quarantined CSV rows get their text as it stood in the file, read back by line number (the raw
+    tables do not carry every row's text: only the rejected ones need it)."""
+    for name, load in loads.items():
+        if load.format != "csv":
+            continue
+        label = labels[f"{name}_file"]
+        ranges = query_sql(con, "quarantine/line_ranges.sql", {"extract": name, "file": label}).fetchall()
+        texts = read_lines(load.path, ranges)
+        if not texts:
+            continue
+        quarantine_text = pa.table({"file": [label] * len(texts), "line": list(texts), "raw": list(texts.values())})
+        con.register("quarantine_text", quarantine_text)
+        try:
+            run_sql(con, "quarantine/fill_raw.sql")
+        finally:
+            con.unregister("quarantine_text")
 
 
 def read_file_counts(con) -> list[FileCounts]:
