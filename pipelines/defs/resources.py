@@ -28,7 +28,9 @@ class AuditDatabase(dg.ConfigurableResource):
 
     path: str = default_db_path()
     lock_timeout_seconds: int = 1800
-    memory_limit: Optional[str] = None
+    # DuckDB's working memory; beyond it, it spills to disk next to the database. A bounded working set
+    # whatever the extract's size (AZA_AUDIT_DUCKDB_MEMORY, default 2GB).
+    memory_limit: Optional[str] = os.environ.get("AZA_AUDIT_DUCKDB_MEMORY", "2GB")
     threads: Optional[int] = None
 
     _lock_handle: object = PrivateAttr(default=None)
