@@ -5,7 +5,9 @@
 --   the latest in [start - $weight_lookback_days, start] (the mean of that day's weights if several).
 --   No daily dose or no weight: no finding (WEIGHT_MISSING covers the missing weight).
 --   key_date = prescription start; value = mg/kg/day, threshold = the maximum. Several prescriptions
---   starting the same day: one finding, for the highest dose.
+--   starting the same day: one finding, for the highest dose. mg/kg is compared through exact() (9 decimals),
+--   so a dose exactly at the maximum in decimal (136.08 mg/day for 100 lb) is not pushed over it by binary
+--   rounding.
 with weighed as (
     select
         a.prescription_id, a.patient_id, a.start_date, a.daily_dose_mg,
@@ -27,12 +29,12 @@ dosed as (
 over_max as (
     select
         patient_id, start_date,
-        arg_max(daily_dose_mg, daily_dose_mg / weight_kg) as daily_dose_mg,
-        arg_max(weight_kg, daily_dose_mg / weight_kg) as weight_kg,
-        arg_max(weight_date, daily_dose_mg / weight_kg) as weight_date,
-        max(daily_dose_mg / weight_kg) as mg_per_kg
+        arg_max(daily_dose_mg, exact(daily_dose_mg / weight_kg)) as daily_dose_mg,
+        arg_max(weight_kg, exact(daily_dose_mg / weight_kg)) as weight_kg,
+        arg_max(weight_date, exact(daily_dose_mg / weight_kg)) as weight_date,
+        max(exact(daily_dose_mg / weight_kg)) as mg_per_kg
     from dosed
-    where daily_dose_mg / weight_kg > $max_mg_per_kg_day
+    where exact(daily_dose_mg / weight_kg) > $max_mg_per_kg_day
     group by patient_id, start_date
 )
 select

@@ -16,6 +16,14 @@ def test_exactly_3_mg_per_kg_does_not_fire():
     assert result.summary(RULE)["patients_evaluated"] == 1
 
 
+def test_exactly_3_mg_per_kg_after_a_pound_conversion_does_not_fire():
+    # 100 lb = 45.36 kg; 136.08 mg/day is 3.0 mg/kg/day in decimal (3.0000000000000004 in binary)
+    result = audit(as_of="2025-06-01", patients=[patient("P1")],
+                   prescriptions=[rx("R1", "P1", "2025-01-10", daily_dose=136.08)],
+                   labs=[lab(None, "P1", "2025-01-01", "WEIGHT", "100", unit="lb")], rule=RULE)
+    assert result.findings == []
+
+
 def test_just_above_3_mg_per_kg_fires():
     result = audit(as_of="2025-06-01", patients=[patient("P1")],
                    prescriptions=[rx("R1", "P1", "2025-01-10", daily_dose=151)],
