@@ -43,13 +43,18 @@ def bind(sql: str, params: Mapping[str, Any]) -> dict[str, Any]:
     return {name: params[name] for name in names}
 
 
+_STRING_OR_COMMENT = re.compile(r"('(?:[^']|'')*')|--[^\n]*")
+
+
+def strip_comments(sql: str) -> str:
+    """The SQL without its `--` comments (string literals untouched)."""
+    return _STRING_OR_COMMENT.sub(lambda m: m.group(1) or "", sql)
+
+
 def split_statements(sql: str) -> list[str]:
-    """Split a file into statements on `;` at the end of a line (files keep one statement per block)."""
-    statements = []
-    for part in re.split(r";\s*(?:\n|$)", sql):
-        if _LINE_COMMENT.sub("", part).strip():
-            statements.append(part.strip())
-    return statements
+    """Split a file into statements on `;` at the end of a line, comments removed first (so a `;` in a
+    comment splits nothing)."""
+    return [part.strip() for part in re.split(r";\s*(?:\n|$)", strip_comments(sql)) if part.strip()]
 
 
 def run_sql(con, relpath: str, params: Mapping[str, Any] | None = None):

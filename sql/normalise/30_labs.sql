@@ -50,7 +50,11 @@ from (
             when measure in ('panel', 'tpmt_text', 'tpmt_activity', 'haemoglobin', 'bilirubin', 'albumin')
                 then 'not_compared'
             when value_num is null then 'not_numeric'
-            when measure = 'percent' or unit_quantity = 'percent' then 'percent'
+            -- a percentage is a result only for analytes that have one (differential counts);
+            -- a WBC or platelet count "in %" cannot be interpreted
+            when measure = 'percent' or (unit_quantity = 'percent' and analyte in (
+                select analyte from codelist_lab_codes where measure = 'percent')) then 'percent'
+            when unit_quantity = 'percent' then 'uninterpretable'
             when unit is null then 'missing'
             when measure = 'count' and unit_quantity = 'count' then 'ok'
             when measure = 'enzyme' and unit_quantity = 'enzyme' then 'ok'

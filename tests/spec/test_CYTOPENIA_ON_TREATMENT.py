@@ -94,3 +94,11 @@ def test_a_censored_result_below_the_limit_fires_and_one_that_may_be_above_does_
     assert result.findings == [finding(RULE, "P1", "2025-01-20", test="LYMPHOCYTES", value=0.5, threshold=0.5)]
     detail = result.table("findings")[0]["detail"]
     assert detail.startswith("Lymphocyte count <0.5 x10^9/L on 2025-01-20 is below 0.5")
+
+
+def test_a_count_reported_in_percent_is_uninterpretable_not_a_differential():
+    result = run(lab(None, "P1", "2025-01-20", "WBC", "2.0", unit="%"),
+                 lab(None, "P1", "2025-01-20", "LYMPHOCYTES", "0.3", unit="%"))
+    assert result.findings == []
+    statuses = {r["analyte"]: r["unit_status"] for r in result.table("lab_results")}
+    assert statuses == {"WBC": "uninterpretable", "LYMPHOCYTES": "percent"}
