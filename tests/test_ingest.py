@@ -171,3 +171,27 @@ def test_quarantined_rows_keep_their_text_and_accepted_rows_carry_none(tmp_path)
     con, counts = run(directory)
     assert con.execute("select line, raw from quarantine").fetchall() == [(4, "L2,P1,WBC,2025-13-01,5")]
     assert counts["labs"].rows_read == 2  # the blank line is not a row
+
+
+def test_the_fast_reader_and_the_exact_reader_give_the_same_raw_tables(tmp_path):
+    from pipelines.lib.extracts import load_raw
+    from pipelines.lib.synthetic import generate
+
+    generate(tmp_path, patients=150, seed=3, as_of=AS_OF)
+    fast, exact = duckdb.connect(), duckdb.connect()
+    for name in ("patients", "prescriptions", "labs", "events"):
+        load_raw(fast, tmp_path, name, fast=True, chunk_rows=7_000)
+        load_raw(exact, tmp_path, name, fast=False)
+        query = f"select * from raw_{name} order by _line"
+        assert fast.execute(query).fetchall() == exact.execute(query).fetchall(), name
+
+
+@pytest.mark.parametrize("labs,line", [
+    ("result_id,patient_id,test_name,collected_at,value\nL1,P1,WBC,2025-01-01,5\n\nL2,P1,WBC,2025-13-01,5\n", 4),
+    ('result_id,patient_id,test_name,collected_at,value\nL1,P1,"W\nBC",2025-01-01,5\nL2,P1,WBC,2025-13-01,5\n', 4),
+    ("result_id,patient_id,test_name,collected_at,value\r\nL1,P1,WBC,2025-01-01,5\r\nL2,P1,WBC,2025-13-01,5", 3),
+], ids=["blank line", "value over two lines", "CRLF, no final newline"])
+def test_line_numbers_are_exact_whichever_reader_reads_the_file(tmp_path, labs, line):
+    con, _ = run(write(tmp_path, labs=labs))
+    assert con.execute("select line, reasons from quarantine").fetchall() == [
+        (line, "collected_at is not a date or date-time (YYYY-MM-DD[ HH:MM[:SS]])")]

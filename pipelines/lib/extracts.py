@@ -288,17 +288,89 @@ def _parquet_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterator
         line += n
 
 
-def load_raw(con, extracts_dir: Path, name: str, chunk_rows: int = CHUNK_ROWS, progress=None) -> RawLoad:
-    """Stream one extract file into `raw_<name>`; an absent optional file gives an empty table."""
-    spec = EXTRACT_FILES[name]
-    create_raw_table(con, spec)
-    path = find_file(extracts_dir, name)
-    if path is None:
-        if spec.required_file:
-            raise ExtractError(f"{name}.csv", "required file is missing (looked for .csv and .parquet)")
-        return RawLoad(name, None, None, None, 0)
-    fmt = "parquet" if path.suffix.lower() == ".parquet" else "csv"
-    batches = _parquet_batches(path, spec, chunk_rows) if fmt == "parquet" else _csv_batches(path, spec, chunk_rows)
+class _NotSimpleCsv(Exception):
+    """The file is not one row per line (a value spans lines, a blank line, a field count that varies,
+    text that is not UTF-8): the line-by-line reader must read it."""
+
+
+def _count_lines(path: Path) -> int:
+    count, last = 0, b"\n"
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
+
+
+def _arrow_csv_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterator[pa.RecordBatch | tuple]:
+    """The fast reader (Arrow's C++ CSV parser), for the common file where every row is one line: then the
+    n-th data row is line n + 1. Anything else raises _NotSimpleCsv, before or after reading; the caller
+    then starts again with the line-by-line reader, which numbers any file exactly."""
+    import pyarrow.compute as pc
+    import pyarrow.csv as pacsv
+
+    file_label = path.name
+    schema = _raw_table_schema(spec)
+    with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.reader(handle, strict=True)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise ExtractError(file_label, "file is empty: no header row") from None
+        except csv.Error as exc:
+            raise ExtractError(file_label, f"header cannot be parsed as CSV ({exc})") from None
+        if reader.line_num != 1 or any(_REPLACEMENT in h for h in header):
+            raise _NotSimpleCsv()
+    positions, extras = _map_header(spec, header, file_label)
+    yield ("extras", tuple(name for _, name in extras))
+    names = [f"c{i}" for i in range(len(header))]
+    try:
+        stream = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        raise _NotSimpleCsv() from None
+    line = 2
+    while True:
+        try:
+            batch = stream.read_next_batch()
+        except StopIteration:
+            break
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            raise _NotSimpleCsv() from None
+        n = batch.num_rows
+        if n == 0:
+            continue
+        columns = batch.columns
+        all_empty = pc.equal(columns[0], "")
+        for column in columns[1:]:
+            all_empty = pc.and_(all_empty, pc.equal(column, ""))
+        if pc.any(all_empty).as_py():  # a blank line (or a row of empty cells): let the exact reader decide
+            raise _NotSimpleCsv()
+        empty = pa.nulls(n, pa.string())
+        line_numbers = pa.array(range(line, line + n), pa.int64())
+        arrays = [line_numbers, line_numbers, empty, empty]
+        arrays += [_text_column(columns[p]) if p is not None else empty for p in positions]
+        if extras:
+            extra_values = [columns[i].to_pylist() for i, _ in extras]
+            extra_json = []
+            for r in range(n):
+                extra = {name: values[r] for (_, name), values in zip(extras, extra_values) if values[r] != ""}
+                extra_json.append(json.dumps(extra, ensure_ascii=False) if extra else None)
+            arrays.append(pa.array(extra_json, pa.string()))
+        else:
+            arrays.append(empty)
+        yield pa.RecordBatch.from_arrays(arrays, schema=schema)
+        line += n
+    if _count_lines(path) != line - 1:  # a value that spans lines shifts every line number after it
+        raise _NotSimpleCsv()
+
+
+def _insert_batches(con, name: str, batches, progress=None) -> tuple[int, tuple[str, ...]]:
     rows = 0
     extras: tuple[str, ...] = ()
     for item in batches:
@@ -311,4 +383,29 @@ def load_raw(con, extracts_dir: Path, name: str, chunk_rows: int = CHUNK_ROWS, p
         rows += item.num_rows
         if progress:
             progress(name, rows)
-    return RawLoad(name, path, fmt, file_sha256(path), rows, extras)
+    return rows, extras
+
+
+def load_raw(con, extracts_dir: Path, name: str, chunk_rows: int = CHUNK_ROWS, progress=None,
+             fast: bool = True) -> RawLoad:
+    """Stream one extract file into `raw_<name>`; an absent optional file gives an empty table.
+    CSV: Arrow's fast reader when every row is one line, else (or with fast=False) the exact line-by-line
+    reader; both give the same table."""
+    spec = EXTRACT_FILES[name]
+    create_raw_table(con, spec)
+    path = find_file(extracts_dir, name)
+    if path is None:
+        if spec.required_file:
+            raise ExtractError(f"{name}.csv", "required file is missing (looked for .csv and .parquet)")
+        return RawLoad(name, None, None, None, 0)
+    if path.suffix.lower() == ".parquet":
+        rows, extras = _insert_batches(con, name, _parquet_batches(path, spec, chunk_rows), progress)
+        return RawLoad(name, path, "parquet", file_sha256(path), rows, extras)
+    if fast:
+        try:
+            rows, extras = _insert_batches(con, name, _arrow_csv_batches(path, spec, chunk_rows), progress)
+            return RawLoad(name, path, "csv", file_sha256(path), rows, extras)
+        except _NotSimpleCsv:
+            create_raw_table(con, spec)  # start again, exactly
+    rows, extras = _insert_batches(con, name, _csv_batches(path, spec, chunk_rows), progress)
+    return RawLoad(name, path, "csv", file_sha256(path), rows, extras)
