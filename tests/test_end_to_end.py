@@ -108,3 +108,22 @@ def test_a_failed_run_leaves_the_published_reports_untouched(audited, tmp_path):
     assert run_audit(broken, out=out, as_of=AS_OF, db=db, quiet=True) == 2
     assert (out / "findings.csv").read_bytes() == before
     assert (out.parent / "latest").resolve() == out.resolve()
+
+
+def test_logs_and_dagster_metadata_carry_no_patient_data(audited, tmp_path, capsys):
+    from dagster._serdes import serialize_value
+
+    _, extracts, _, _, _ = audited
+    with (extracts / "patients.csv").open(newline="") as handle:
+        patient_ids = {row["patient_id"] for row in csv.DictReader(handle) if row["patient_id"]}
+    assert run_audit(extracts, out=tmp_path / "out", as_of=AS_OF, db=tmp_path / "db.duckdb") == 0
+    terminal = capsys.readouterr()
+    defs = build_definitions(database=AuditDatabase(path=str(tmp_path / "db2.duckdb")),
+                             settings=AuditSettings(extracts_dir=str(extracts), as_of=AS_OF.isoformat(),
+                                                    out_dir=str(tmp_path / "out2")))
+    result = defs.resolve_job_def("nightly_audit").execute_in_process()
+    assert result.success
+    events = "\n".join(serialize_value(event) for event in result.all_events)
+    for text in (terminal.out + terminal.err, events):
+        leaked = [pid for pid in patient_ids if pid in text]
+        assert not leaked, f"{len(leaked)} patient ids in logs or metadata"
