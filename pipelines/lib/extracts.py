@@ -327,7 +327,7 @@ def _arrow_csv_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterat
     try:
         stream = pacsv.open_csv(
             path,
-            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=1 << 24),
+            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=1 << 22),
             parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
@@ -370,19 +370,32 @@ def _arrow_csv_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterat
         raise _NotSimpleCsv()
 
 
+INSERT_ROWS = 250_000  # batches are gathered to about this many rows per INSERT
+
+
 def _insert_batches(con, name: str, batches, progress=None) -> tuple[int, tuple[str, ...]]:
     rows = 0
     extras: tuple[str, ...] = ()
+    pending: list[pa.RecordBatch] = []
+
+    def flush() -> None:
+        con.register("raw_chunk", pa.Table.from_batches(pending))
+        con.execute(f"INSERT INTO raw_{name} SELECT * FROM raw_chunk")
+        con.unregister("raw_chunk")
+        pending.clear()
+        if progress:
+            progress(name, rows)
+
     for item in batches:
         if isinstance(item, tuple):
             extras = item[1]
             continue
-        con.register("raw_chunk", pa.Table.from_batches([item]))
-        con.execute(f"INSERT INTO raw_{name} SELECT * FROM raw_chunk")
-        con.unregister("raw_chunk")
+        pending.append(item)
         rows += item.num_rows
-        if progress:
-            progress(name, rows)
+        if sum(b.num_rows for b in pending) >= INSERT_ROWS:
+            flush()
+    if pending:
+        flush()
     return rows, extras
 
 
