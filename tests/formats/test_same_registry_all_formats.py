@@ -650,6 +650,11 @@ def test_cli_on_the_omop_copy(runs, tmp_path):
     assert tables["DRUG_EXPOSURE.csv"]["rows_mapped"] == sum(len(p.rx) + len(p.dmts) for p in reg)
     assert tables["MEASUREMENT.csv"]["rows_unmapped"] == 0
     assert mapping["rows_written"]["labs"] == tables["MEASUREMENT.csv"]["rows_read"]
+    report = (out / "report.html").read_text(encoding="utf-8")
+    mapping_table = report[report.index('id="mapping-table"'):]
+    mapping_table = mapping_table[:mapping_table.index("</table>")]
+    assert "PERSON.csv" in mapping_table and "MEASUREMENT.csv" in mapping_table
+    assert 'id="mapping-table"' in (out / "report_shareable.html").read_text(encoding="utf-8")
 
     def num(s):
         return None if s == "" else round(float(s), 6)

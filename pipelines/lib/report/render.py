@@ -289,7 +289,23 @@ def _dq_views(agg: Aggregates, transform, params, run_info) -> dict:
     unmapped = transform(agg.unmapped, ["rows"], None, [], {}, params) if agg.unmapped is not None else None
     not_evaluated = [r for r in _records(agg.rule_catalog) if r.get("evaluated") is False]
     return {"files": files, "reasons": reasons, "expectations": expectations, "unmapped": unmapped,
-            "not_evaluated": not_evaluated}
+            "not_evaluated": not_evaluated, "mapping": _mapping_view(run_info.get("mapping"), transform, params)}
+
+
+def _mapping_view(mapping: dict | None, transform, params) -> dict | None:
+    """The reader's mapping report (OMOP, FHIR, Synthea, MIMIC): per source table, rows read, mapped and
+    unmapped, with the unmapped reasons (care-team report only; counts pass through `transform`)."""
+    if not mapping or not mapping.get("tables"):
+        return None
+    tables = pd.DataFrame([
+        {"source": t["source"], "target": t["target"], "rows_read": t["rows_read"], "rows_mapped": t["rows_mapped"],
+         "rows_unmapped": t["rows_unmapped"],
+         "reasons": "; ".join(f"{reason} ({n:,})" for reason, n in
+                              sorted(t.get("unmapped_reasons", {}).items(), key=lambda kv: -kv[1]))}
+        for t in mapping["tables"]
+    ])
+    rows = transform(tables, ["rows_read", "rows_mapped", "rows_unmapped"], None, [], {}, params)
+    return {"format": mapping.get("format"), "tables": rows}
 
 
 def _rules_views(agg: Aggregates, transform, params, profile_params) -> dict:
