@@ -71,6 +71,8 @@ from lab_results
 where lab_group in ('CBC', 'LFT');
 
 -- TPMT: text phenotypes from the codelist; activity by the profile's cut-offs for mU/L and nmol/h/gHb.
+-- A censored activity is classified only when its bound settles it ("<5" mU/L is deficient, ">80" normal);
+-- otherwise ("<30", ">40") it is tested but unclassified.
 create or replace table tpmt_results as
 select
     r.result_id,
@@ -79,6 +81,14 @@ select
     coalesce(
         t.phenotype,
         case
+            when r.censor = '<' then case
+                when u.quantity = 'tpmt_mu_l' and r.value_num <= $tpmt_mu_l_deficient_below then 'deficient'
+                when u.quantity = 'tpmt_nmol' and r.value_num <= $tpmt_nmol_deficient_below then 'deficient'
+            end
+            when r.censor = '>' then case
+                when u.quantity = 'tpmt_mu_l' and r.value_num >= $tpmt_mu_l_normal_from then 'normal'
+                when u.quantity = 'tpmt_nmol' and r.value_num >= $tpmt_nmol_normal_above then 'normal'
+            end
             when u.quantity = 'tpmt_mu_l' and r.value_num < $tpmt_mu_l_deficient_below then 'deficient'
             when u.quantity = 'tpmt_mu_l' and r.value_num < $tpmt_mu_l_normal_from then 'intermediate'
             when u.quantity = 'tpmt_mu_l' and r.value_num >= $tpmt_mu_l_normal_from then 'normal'
