@@ -1,7 +1,7 @@
 -- Patients: type each row and list every reason to reject it; stg_patients keeps the accepted rows.
 -- Rejected: patient_id missing or repeated (the first row is kept), an unparseable date, a birth date
 -- after as-of. A death date after as-of is not an error: the rules ignore it (see normalise/patients.sql).
-create or replace table chk_patients as
+create or replace temp table chk_patients as
 with typed as (
     select
         _line, _raw, _error,

@@ -2,7 +2,7 @@
 -- Rejected: a required value missing, an unparseable date or number, quantity, strength, daily dose or
 -- days of supply zero or negative, days of supply not whole, end before start, start after as-of,
 -- a repeated prescription_id (the first row is kept), a patient not in stg_patients.
-create or replace table chk_prescriptions as
+create or replace temp table chk_prescriptions as
 with typed as (
     select
         _line, _raw, _error,

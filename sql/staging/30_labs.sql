@@ -2,7 +2,7 @@
 -- Rejected: a required value missing, neither test_code nor test_name, an unparseable collected_at or
 -- reference limit, collected after as-of, a repeated result_id (the first row is kept), a patient not
 -- in stg_patients. The value stays text: it may be a number or a TPMT phenotype.
-create or replace table chk_labs as
+create or replace temp table chk_labs as
 with typed as (
     select
         _line, _raw, _error,

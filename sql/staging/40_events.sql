@@ -1,7 +1,7 @@
 -- Events (optional file; an empty raw table when absent): type each row and list every reason to reject it.
 -- Rejected: a required value missing, an unparseable date, a date after as-of, a repeated event_id
 -- (the first row is kept), a patient not in stg_patients.
-create or replace table chk_events as
+create or replace temp table chk_events as
 with typed as (
     select
         _line, _raw, _error,
