@@ -144,3 +144,34 @@ def test_ended_episodes_and_missing_counts_give_no_row():
                        prescriptions=[rx("R1", "P1", START, days_supply=300), rx("R2", "P2", START, days_supply=300),
                                       rx("R3", "P3", START, days_supply=28)])  # P3 stopped: not active
     assert result == {}
+
+
+# --- rule rates by month of initiation -------------------------------------------------------------------
+
+def rates(result, rule_id, site_id="ALL"):
+    return {(r["month"].isoformat(), r["patients_evaluated"], r["patients_flagged"])
+            for r in result.table("rule_rates_by_month") if r["rule_id"] == rule_id and r["site_id"] == site_id}
+
+
+def test_rates_by_month_of_initiation_per_rule_and_site():
+    from .harness import tpmt
+
+    result = audit(
+        as_of="2025-06-15",
+        patients=[patient("P1", site_id="S1"), patient("P2", site_id="S1"), patient("P3", site_id="S2")],
+        prescriptions=[rx("R1", "P1", "2025-01-31"), rx("R2", "P2", "2025-01-01"), rx("R3", "P3", "2025-03-10")],
+        labs=[tpmt("P2", "2024-12-20")],
+        rule={"TPMT_NOT_TESTED", "MONITORING_OVERDUE"},
+    )
+    assert rates(result, "TPMT_NOT_TESTED") == {("2025-01-01", 2, 1), ("2025-03-01", 1, 1)}
+    assert rates(result, "TPMT_NOT_TESTED", "S1") == {("2025-01-01", 2, 1)}
+    assert rates(result, "TPMT_NOT_TESTED", "S2") == {("2025-03-01", 1, 1)}
+    # a rule about the state at as-of has no cohort series
+    assert rates(result, "MONITORING_OVERDUE") == set()
+
+
+def test_only_initiations_in_the_last_compliance_months_are_charted():
+    result = audit(as_of="2025-06-15", patients=[patient("P1"), patient("P2")],
+                   prescriptions=[rx("R1", "P1", "2023-06-15"), rx("R2", "P2", "2023-06-16")],
+                   rule="TPMT_NOT_TESTED")
+    assert rates(result, "TPMT_NOT_TESTED") == {("2023-06-01", 1, 1)}

@@ -135,6 +135,8 @@ _KEY_DATE_QUERY = """
                      description="At each month end: patients on an active episode with a CBC and an LFT in the previous 92 days"),
         dg.AssetSpec("lymphocyte_response", deps=["episodes", "lab_results"], group_name="audit",
                      description="Latest lymphocyte count over baseline for active episodes older than 90 days"),
+        dg.AssetSpec("rule_rates_by_month", deps=["findings", "rule_summary"], group_name="audit",
+                     description="Per rule and site: patients evaluated and flagged by month of initiation"),
     ],
     description="The report's measures of RULES.md (not findings).",
 )
@@ -147,5 +149,7 @@ def measures(context: dg.AssetExecutionContext, database: AuditDatabase, setting
             build_measures(con, params)
         months = con.execute("select count(distinct month_end) from monitoring_compliance").fetchone()[0]
         responses = con.execute("select count(*) from lymphocyte_response").fetchone()[0]
+        cohort_months = con.execute("select count(distinct month) from rule_rates_by_month").fetchone()[0]
     yield dg.MaterializeResult(asset_key="monitoring_compliance", metadata={"month ends": months})
     yield dg.MaterializeResult(asset_key="lymphocyte_response", metadata={"episodes": responses})
+    yield dg.MaterializeResult(asset_key="rule_rates_by_month", metadata={"initiation months": cohort_months})

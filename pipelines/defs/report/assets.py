@@ -13,7 +13,8 @@ from pipelines.lib.profiles import load_profile
 
 @dg.asset(
     group_name="report",
-    deps=["findings", "rule_summary", "monitoring_compliance", "lymphocyte_response", "quarantine"],
+    deps=["findings", "rule_summary", "monitoring_compliance", "lymphocyte_response", "rule_rates_by_month",
+          "quarantine"],
     description="The audit report and its files, published atomically into reports/<as-of>/.",
 )
 def audit_report(context: dg.AssetExecutionContext, database: AuditDatabase, settings: AuditSettings):

@@ -52,6 +52,7 @@ class Aggregates:
     rule_summary: pd.DataFrame  # report_summary view
     rule_catalog: pd.DataFrame
     compliance: pd.DataFrame | None  # month_end, site_id, patients_active, patients_compliant
+    rates_by_month: pd.DataFrame | None  # rule_id, site_id, month, patients_evaluated, patients_flagged
     file_counts: pd.DataFrame | None
     quarantine_reasons: pd.DataFrame | None
     expectations: pd.DataFrame | None  # without examples
@@ -120,6 +121,12 @@ def gather(con, run_info: dict[str, Any], previous: dict[str, Any] | None) -> Ag
             "select month_end, site_id, patients_active, patients_compliant from monitoring_compliance "
             "order by month_end, site_id"
         ).df()
+    rates_by_month = None
+    if table_exists(con, "rule_rates_by_month"):
+        rates_by_month = con.execute(
+            "select rule_id, site_id, month, patients_evaluated, patients_flagged from rule_rates_by_month "
+            "where site_id = 'ALL' order by rule_id, month"
+        ).df()
     file_counts = con.execute("select * from file_counts order by file").df() if table_exists(con, "file_counts") else None
     reasons = frame(con, "report/quarantine_reasons.sql", {"limit": 50}) if table_exists(con, "quarantine") else None
     expectations = None
@@ -142,6 +149,7 @@ def gather(con, run_info: dict[str, Any], previous: dict[str, Any] | None) -> Ag
         rule_summary=summary,
         rule_catalog=catalog,
         compliance=compliance,
+        rates_by_month=rates_by_month,
         file_counts=file_counts,
         quarantine_reasons=reasons,
         expectations=expectations,

@@ -268,6 +268,22 @@ def _compliance_views(agg: Aggregates, transform, params, lookback: int) -> dict
     }}
 
 
+def _rates_by_month_views(agg: Aggregates, transform, params) -> dict:
+    """Run charts (p-charts) of each rule's rate by month of initiation, all sites; counts pass `transform`."""
+    if agg.rates_by_month is None or not len(agg.rates_by_month):
+        return {"rates_by_month": None}
+    rows = transform(agg.rates_by_month.copy(), ["patients_evaluated", "patients_flagged"], None,
+                     ["rule_id", "month"], {"rate": ("patients_flagged", "patients_evaluated")}, params)
+    usable = [r for r in rows if _num(r["patients_evaluated"]) and _num(r["patients_flagged"]) is not None]
+    series = {}
+    for rule_id in sorted({r["rule_id"] for r in rows}):
+        pts = sorted((r for r in usable if r["rule_id"] == rule_id), key=lambda r: r["month"])
+        series[rule_id] = ([_as_date(r["month"]) for r in pts], [r["patients_evaluated"] for r in pts],
+                           [r["patients_flagged"] for r in pts])
+    grid = charts.pchart_grid_svg(series, "Rule rates by month of initiation")
+    return {"rates_by_month": {"grid_svg": Markup(grid) if grid else None, "rules": len(series)}}
+
+
 def _dq_views(agg: Aggregates, transform, params, run_info) -> dict:
     inputs = run_info.get("inputs") or {}
     files = []
@@ -383,6 +399,7 @@ def _header(run_info: dict[str, Any], out_dir: Path) -> dict:
         "induction_windows": profile.get("induction_windows") or [],
         "maintenance_start_days": profile.get("maintenance_start_days"),
         "compliance_lookback_days": (profile.get("parameters") or {}).get("compliance_lookback_days", 92),
+        "compliance_months": (profile.get("parameters") or {}).get("compliance_months", 24),
     }
 
 
@@ -397,6 +414,7 @@ def _base_context(agg: Aggregates, run_info, out_dir, transform, shareable: bool
         **_header(run_info, out_dir),
         **_indicator_views(agg, transform, params, profile_params),
         **_compliance_views(agg, transform, params, profile_params.get("compliance_lookback_days", 92)),
+        **_rates_by_month_views(agg, transform, params),
         **_dq_views(agg, transform, params, run_info),
         **_rules_views(agg, transform, params, profile_params),
         "findings_total": agg.findings_total if not shareable else disclosure.suppress_count(agg.findings_total, **params),
