@@ -31,6 +31,14 @@ population as (
     from rule_population
 ),
 
+-- indicators that are one rule's population, met when the patient is (or is not) flagged by it
+rule_indicators(indicator, rule_id, met_when_flagged) as (
+    values ('induction_complete', 'INDUCTION_MONITORING_GAP', false),
+           ('monitoring_up_to_date', 'MONITORING_OVERDUE', false),
+           ('over_600g', 'CUMULATIVE_DOSE_OVER_LIMIT', true),
+           ('over_10_years', 'TREATMENT_DURATION_OVER_LIMIT', true)
+),
+
 per_patient as (
     select 'active_episode' as indicator, patient_id, coalesce(active, false) as met
     from treated
@@ -50,40 +58,10 @@ per_patient as (
     where p.rule_id = 'TPMT_NOT_TESTED'
 
     union all
-    select 'induction_complete', p.patient_id,
-           not exists (
-               select 1 from flagged as f
-               where f.patient_id = p.patient_id and f.rule_id = 'INDUCTION_MONITORING_GAP'
-           )
-    from population as p
-    where p.rule_id = 'INDUCTION_MONITORING_GAP'
-
-    union all
-    select 'monitoring_up_to_date', p.patient_id,
-           not exists (
-               select 1 from flagged as f
-               where f.patient_id = p.patient_id and f.rule_id = 'MONITORING_OVERDUE'
-           )
-    from population as p
-    where p.rule_id = 'MONITORING_OVERDUE'
-
-    union all
-    select 'over_600g', p.patient_id,
-           exists (
-               select 1 from flagged as f
-               where f.patient_id = p.patient_id and f.rule_id = 'CUMULATIVE_DOSE_OVER_LIMIT'
-           )
-    from population as p
-    where p.rule_id = 'CUMULATIVE_DOSE_OVER_LIMIT'
-
-    union all
-    select 'over_10_years', p.patient_id,
-           exists (
-               select 1 from flagged as f
-               where f.patient_id = p.patient_id and f.rule_id = 'TREATMENT_DURATION_OVER_LIMIT'
-           )
-    from population as p
-    where p.rule_id = 'TREATMENT_DURATION_OVER_LIMIT'
+    select i.indicator, p.patient_id, (f.patient_id is not null) = i.met_when_flagged
+    from rule_indicators as i
+    join population as p on p.rule_id = i.rule_id
+    left join flagged as f on f.rule_id = i.rule_id and f.patient_id = p.patient_id
 
     union all
     select 'critical_findings', t.patient_id,
