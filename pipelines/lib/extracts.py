@@ -188,17 +188,22 @@ def _csv_chunk(rows: list[list[str]], starts: list[int], ends: list[int], width:
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
+def _read_header(reader, file_label: str) -> list[str]:
+    """The header row of a CSV file; an empty or unparseable header makes the file unusable."""
+    try:
+        return next(reader)
+    except StopIteration:
+        raise ExtractError(file_label, "file is empty: no header row") from None
+    except csv.Error as exc:
+        raise ExtractError(file_label, f"header cannot be parsed as CSV ({exc})") from None
+
+
 def _csv_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterator[pa.RecordBatch | tuple]:
     file_label = path.name
     schema = _raw_table_schema(spec)
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
         reader = csv.reader(handle, strict=True)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise ExtractError(file_label, "file is empty: no header row") from None
-        except csv.Error as exc:
-            raise ExtractError(file_label, f"header cannot be parsed as CSV ({exc})") from None
+        header = _read_header(reader, file_label)
         header = [h.replace(_REPLACEMENT, "?") for h in header]
         positions, extras = _map_header(spec, header, file_label)
         yield ("extras", tuple(name for _, name in extras))
@@ -313,12 +318,7 @@ def _arrow_csv_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterat
     schema = _raw_table_schema(spec)
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
         reader = csv.reader(handle, strict=True)
-        try:
-            header = next(reader)
-        except StopIteration:
-            raise ExtractError(file_label, "file is empty: no header row") from None
-        except csv.Error as exc:
-            raise ExtractError(file_label, f"header cannot be parsed as CSV ({exc})") from None
+        header = _read_header(reader, file_label)
         if reader.line_num != 1 or any(_REPLACEMENT in h for h in header):
             raise _NotSimpleCsv()
     positions, extras = _map_header(spec, header, file_label)
