@@ -16,8 +16,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: $(STAMP)
-	$(BIN)/aza-audit demo --patients $${PATIENTS:-2000}
+# Run history in .dagster_home, the same DAGSTER_HOME `make dev` serves, so the demo's runs are in the UI.
+DAGSTER_HOME_DIR := $(CURDIR)/.dagster_home
+
+$(DAGSTER_HOME_DIR)/dagster.yaml: deploy/dagster.yaml
+	mkdir -p $(DAGSTER_HOME_DIR) && cp deploy/dagster.yaml $@
+
+demo: $(STAMP) $(DAGSTER_HOME_DIR)/dagster.yaml
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/aza-audit demo --patients $${PATIENTS:-2000}
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
@@ -25,9 +31,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pipelines.bench --patients $${PATIENTS:-100000}
 
-dev: $(STAMP)
-	mkdir -p .dagster_home && cp -n deploy/dagster.yaml .dagster_home/dagster.yaml || true
-	DAGSTER_HOME=$$(pwd)/.dagster_home $(BIN)/dagster dev -w workspace.yaml
+dev: $(STAMP) $(DAGSTER_HOME_DIR)/dagster.yaml
+	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/dagster dev -w workspace.yaml
 
 clean:
 	rm -rf $(VENV) data reports .dagster_home

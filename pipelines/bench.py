@@ -67,19 +67,14 @@ def stage(name: str, rows=None):
 def main(argv=None) -> int:
     import duckdb
 
-    from pipelines.lib import expectations, runinfo
-    from pipelines.lib.audit import available_inputs, sql_params
-    from pipelines.lib.measures import build_measures
-    from pipelines.lib.normalise import normalise
-    from pipelines.lib.outputs import publish_run
-    from pipelines.lib.profiles import load_profile
-    from pipelines.lib.rules import build_episodes, run_rules
+    from pipelines.lib import audit
     from pipelines.lib.settings import RunSettings
-    from pipelines.lib.staging import STAGING_ORDER, load_raw_extracts, stage as stage_tables
+    from pipelines.lib.staging import STAGING_ORDER
     from pipelines.lib.synthetic import generate
 
-    parser = argparse.ArgumentParser(prog="aza-audit-bench")
-    parser.add_argument("--patients", type=int, default=100_000)
+    parser = argparse.ArgumentParser(prog="aza-audit-bench", description="Time every stage of the audit on a "
+                                     "synthetic registry (the production stage functions of pipelines.lib.audit).")
+    parser.add_argument("--patients", type=int, default=100_000, help="patients in the synthetic registry")
     parser.add_argument("--workdir", type=Path, default=None, help="default: a temporary folder, removed after")
     parser.add_argument("--memory-limit", default="2GB", help="DuckDB memory_limit for the run (default 2GB)")
     parser.add_argument("--reuse", action="store_true",
@@ -90,11 +85,17 @@ def main(argv=None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     extracts, db_path = workdir / "extracts", workdir / "bench.duckdb"
     as_of = dt.date.today()
-    profile = load_profile("default")
-    params = sql_params(profile, as_of)
+    ctx = audit.RunContext.create(RunSettings(extracts_dir=extracts, as_of=as_of, db_path=db_path,
+                                              out_dir=workdir / "reports" / as_of.isoformat(),
+                                              registry_name="Benchmark registry"),
+                                  run_id=f"bench-{int(time.time())}")
     print(f"aza-audit benchmark: {args.patients:,} patients, as of {as_of}, DuckDB memory_limit {args.memory_limit}")
     print(f"{'stage':<42} {'rows':>12} {'seconds':>11} {'peak RSS':>12}")
     total_started = time.perf_counter()
+
+    def count(con, table: str) -> int:
+        return con.execute(f'select count(*) from "{table}"').fetchone()[0]  # table names are constants
+
     try:
         if args.reuse and (extracts / "patients.csv").is_file():
             print("(reusing the synthetic extract in the work folder)")
@@ -106,38 +107,34 @@ def main(argv=None) -> int:
             db_path.unlink()
         con = duckdb.connect(str(db_path), config={"memory_limit": args.memory_limit})
         con.execute("set enable_progress_bar = false")
-        runinfo.reset(con)
-        with stage("read extracts (streaming)") as s:
-            loads = load_raw_extracts(con, extracts)
-            s["rows"] = sum(load.rows_read for load in loads.values())
-        with stage("type and quarantine") as s:
-            counts = stage_tables(con, loads, as_of)
-            s["rows"] = sum(c.rows_quarantined for c in counts)
+        with stage("ingest (read, type, quarantine)") as s:
+            counts = audit.ingest(con, ctx)
+            s["rows"] = sum(c.rows_read for c in counts)
         for name in STAGING_ORDER:
             with stage(f"expectations: {name}") as s:
-                outcomes = expectations.validate_table(con, f"stg_{name}", name)
-                expectations.store_results(con, name, outcomes)
-                s["rows"] = con.execute(f"select count(*) from stg_{name}").fetchone()[0]
+                audit.validate(con, ctx, name)
+                s["rows"] = count(con, f"stg_{name}")
         with stage("normalise") as s:
-            normalise(con, params)
-            s["rows"] = con.execute("select count(*) from lab_results").fetchone()[0]
+            audit.normalise(con, ctx)
+            s["rows"] = count(con, "lab_results")
         with stage("episodes") as s:
-            build_episodes(con, profile, params)
-            s["rows"] = con.execute("select count(*) from episodes").fetchone()[0]
+            audit.episodes(con, ctx)
+            s["rows"] = count(con, "episodes")
         with stage("rules (all)") as s:
-            catalogue = run_rules(con, params, available_inputs(con))
-            s["rows"] = con.execute("select count(*) from findings").fetchone()[0]
+            catalogue = audit.rules(con, ctx)
+            s["rows"] = count(con, "findings")
         for row in catalogue:
             if row["evaluated"]:
                 print(f"  {row['rule_id']:<40} {row['findings']:>12,} {row['seconds']:9.2f} s")
         with stage("measures") as s:
-            build_measures(con, params)
-            s["rows"] = con.execute("select count(*) from monitoring_compliance").fetchone()[0]
-        run = RunSettings(extracts_dir=extracts, as_of=as_of, out_dir=workdir / "reports" / as_of.isoformat(),
-                          db_path=db_path, registry_name="Benchmark registry")
+            audit.measures(con, ctx)
+            s["rows"] = count(con, "monitoring_compliance")
         with stage("report and outputs") as s:
-            publish_run(con, run, profile, f"bench-{int(time.time())}", dt.datetime.now())
-            s["rows"] = con.execute("select count(*) from findings").fetchone()[0]
+            audit.publish(con, ctx)
+            s["rows"] = count(con, "findings")
+        timings = dict(con.execute("select stage, seconds from run_timings").fetchall())
+        print(f"  of ingest: read {timings.get('read extracts', 0):.2f} s, "
+              f"type and quarantine {timings.get('stage and quarantine', 0):.2f} s")
         con.close()
     finally:
         if args.workdir is None:

@@ -29,26 +29,37 @@ def _date(text: str) -> date:
 
 
 def _parser() -> argparse.ArgumentParser:
+    from pipelines.lib.formats import FORMATS
+    from pipelines.lib.profiles import available_profiles
+    from pipelines.lib.settings import VARIABLES, env
+
+    profiles = available_profiles()
     parser = argparse.ArgumentParser(prog="aza-audit", description="Audit azathioprine therapy in an MS registry.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="audit an extract directory")
     run.add_argument("--extracts", required=True, type=Path, help="directory of patients, prescriptions, labs[, events]")
     run.add_argument("--as-of", type=_date, default=None, help="audit date (default: today)")
     run.add_argument("--out", type=Path, default=None, help="output folder (default: reports/<as-of>/)")
-    run.add_argument("--profile", default="default", help="monitoring profile (default, uk-smpc, bsr-2017)")
-    run.add_argument("--db", type=Path, default=None, help="DuckDB file (default: $AZA_AUDIT_DB or data/audit.duckdb)")
-    run.add_argument("--format", default=None, choices=["canonical", "omop", "fhir", "synthea", "mimic"],
+    run.add_argument("--profile", default=env("AZA_AUDIT_PROFILE"),
+                     help=f"monitoring profile: {', '.join(profiles)} "
+                          f"(default: $AZA_AUDIT_PROFILE or {VARIABLES['AZA_AUDIT_PROFILE'].default})")
+    run.add_argument("--db", type=Path, default=None,
+                     help=f"DuckDB file (default: $AZA_AUDIT_DB or {VARIABLES['AZA_AUDIT_DB'].default})")
+    run.add_argument("--format", default=None, choices=list(FORMATS),
                      help="extract format (default: detected from the files)")
-    run.add_argument("--registry-name", default=os.environ.get("AZA_AUDIT_REGISTRY_NAME", "MS registry"))
+    run.add_argument("--registry-name", default=env("AZA_AUDIT_REGISTRY_NAME"),
+                     help="the registry's name in the report header (default: $AZA_AUDIT_REGISTRY_NAME or "
+                          f"{VARIABLES['AZA_AUDIT_REGISTRY_NAME'].default!r})")
     demo = sub.add_parser("demo", help="generate a synthetic registry, then audit it")
-    demo.add_argument("--patients", type=int, default=2000)
+    demo.add_argument("--patients", type=int, default=2000, help="patients in the synthetic registry (default 2000)")
     demo.add_argument("--out", type=Path, default=None, help="output folder (default: reports/<as-of>/)")
-    demo.add_argument("--extracts", type=Path, default=Path("data/demo-extracts"),
-                      help="where the synthetic extract is written (default: data/demo-extracts)")
-    demo.add_argument("--seed", type=int, default=20261126)
-    demo.add_argument("--as-of", type=_date, default=None)
-    demo.add_argument("--db", type=Path, default=None)
-    demo.add_argument("--profile", default="default")
+    demo.add_argument("--extracts", type=Path, default=Path(VARIABLES["AZA_AUDIT_EXTRACTS"].default),
+                      help=f"where the synthetic extract is written (default: {VARIABLES['AZA_AUDIT_EXTRACTS'].default})")
+    demo.add_argument("--seed", type=int, default=20261126, help="random seed (the same seed gives the same registry)")
+    demo.add_argument("--as-of", type=_date, default=None, help="audit date (default: today)")
+    demo.add_argument("--db", type=Path, default=None,
+                      help=f"DuckDB file (default: $AZA_AUDIT_DB or {VARIABLES['AZA_AUDIT_DB'].default})")
+    demo.add_argument("--profile", default="default", help=f"monitoring profile: {', '.join(profiles)} (default: default)")
     return parser
 
 
@@ -122,19 +133,20 @@ def run_audit(extracts: Path, out: Path | None = None, as_of: date | None = None
     from pipelines.defs.resources import AuditDatabase, AuditSettings, DatabaseBusyError
     from pipelines.definitions import build_definitions
     from pipelines.lib.profiles import ProfileError, load_profile
-    from pipelines.lib.settings import default_db_path
+    from pipelines.lib.settings import env
 
     as_of = as_of or date.today()
-    db_path = str(db) if db else default_db_path()
+    db_path = str(db) if db else env("AZA_AUDIT_DB")
     try:
         load_profile(profile)
     except ProfileError as exc:
         print(f"aza-audit: {exc}", file=sys.stderr)
         return EXIT_ERROR
     settings = AuditSettings(extracts_dir=str(extracts), as_of=as_of.isoformat(), profile=profile,
-                             out_dir=str(out) if out else "", format=fmt or "", registry_name=registry_name)
+                             out_dir=str(out) if out else "", format=fmt or "", registry_name=registry_name,
+                             reports_dir=env("AZA_AUDIT_REPORTS"))
     loggers = {"silent": _silent_logger()} if quiet else {"terminal": _progress_logger()}
-    defs = build_definitions(database=AuditDatabase(path=db_path), settings=settings, loggers=loggers)
+    defs = build_definitions(database=AuditDatabase.from_env(database=db_path), settings=settings, loggers=loggers)
     job = defs.resolve_job_def("nightly_audit")
     try:
         result = job.execute_in_process(
@@ -155,24 +167,33 @@ def run_audit(extracts: Path, out: Path | None = None, as_of: date | None = None
 
 
 def _failure_status(result) -> int:
-    """Exit status and one clear line from a failed run (never a traceback)."""
+    """Exit status and one clear line from a failed run (never a traceback): the one-line description
+    of the step's `dg.Failure` (pipelines/defs/failures.py), else the first line of the root error."""
+    from pipelines.defs.failures import UNUSABLE
+    from pipelines.lib.errors import first_line_of_text
+
     for event in result.all_events:
-        if event.is_step_failure:
-            error = event.step_failure_data.error
-            while error is not None:
-                if error.cls_name == "ExtractError":
-                    print(error.message.strip().splitlines()[-1].replace("pipelines.lib.extracts.ExtractError: ", ""),
-                          file=sys.stderr)
-                    return EXIT_UNUSABLE
-                error = error.cause
-    for event in result.all_events:
-        if event.is_step_failure:
-            error = event.step_failure_data.error
+        if not event.is_step_failure:
+            continue
+        data = event.step_failure_data
+        failure = data.user_failure_data
+        if failure is not None and failure.description:
+            unusable = UNUSABLE in (failure.metadata or {})
+            print(failure.description if unusable else f"aza-audit: {failure.description}", file=sys.stderr)
+            return EXIT_UNUSABLE if unusable else EXIT_ERROR
+        root = data.error
+        while root is not None and root.cause is not None:
+            root = root.cause
+        line = first_line_of_text(root.message, root.cls_name) if root is not None else "unknown error"
+        print(f"aza-audit: step {event.step_key} failed: {line}", file=sys.stderr)
+        return EXIT_ERROR
+    for event in result.all_events:  # a resource (the database, its lock) could not start
+        error = getattr(event.event_specific_data, "error", None)
+        if event.is_failure and error is not None:
             root = error
             while root.cause is not None:
                 root = root.cause
-            line = root.message.strip().splitlines()[-1] if root.message.strip() else root.cls_name
-            print(f"aza-audit: step {event.step_key} failed: {line}", file=sys.stderr)
+            print(f"aza-audit: {first_line_of_text(root.message, root.cls_name)}", file=sys.stderr)
             return EXIT_ERROR
     print("aza-audit: the audit run failed", file=sys.stderr)
     return EXIT_ERROR
@@ -192,7 +213,10 @@ def demo(args) -> int:
     status = run_audit(args.extracts, out=args.out, as_of=as_of, profile=args.profile, db=args.db,
                        registry_name="Synthetic MS registry (demo)")
     if status == EXIT_OK:
-        out = args.out or Path("reports") / as_of.isoformat()
+        from pipelines.lib.settings import RunSettings, env
+
+        out = RunSettings(extracts_dir=args.extracts, as_of=as_of, out_dir=args.out,
+                          reports_dir=Path(env("AZA_AUDIT_REPORTS"))).output_dir
         print(f"\nOutputs in {out}/:\n  report.html  worklist.xlsx  findings.csv  summary.csv  quarantine.csv  "
               f"run.json\n  report_shareable.html  summary_shareable.csv\nOpen {out / 'report.html'} in a browser.")
     return status

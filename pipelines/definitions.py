@@ -16,16 +16,21 @@ from pipelines.defs.schedules import nightly_audit_schedule
 from pipelines.defs.sensors import extract_change_sensor
 
 
+ASSETS = dg.load_assets_from_modules([ingest_assets, audit_assets, report_assets])
+ASSET_CHECKS = [counts_reconcile, *build_extract_checks(ingest_assets.STAGED_KEYS)]
+
+
 def build_definitions(database: AuditDatabase | None = None, settings: AuditSettings | None = None,
                       loggers: dict | None = None) -> dg.Definitions:
     """The definitions, with the resources (and, for the CLI, the terminal logger) given."""
     return dg.Definitions(
-        assets=dg.load_assets_from_modules([ingest_assets, audit_assets, report_assets]),
-        asset_checks=[counts_reconcile, *build_extract_checks(ingest_assets.STAGED_KEYS)],
+        assets=ASSETS,
+        asset_checks=ASSET_CHECKS,
         jobs=[nightly_audit],
         schedules=[nightly_audit_schedule],
         sensors=[extract_change_sensor],
-        resources={"database": database or AuditDatabase(), "settings": settings or AuditSettings()},
+        resources={"database": database or AuditDatabase.from_env(),
+                   "settings": settings or AuditSettings.from_env()},
         executor=dg.in_process_executor,
         loggers=loggers,
     )

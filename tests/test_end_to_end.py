@@ -88,7 +88,7 @@ def test_the_schedule_and_the_cli_produce_identical_findings(audited, tmp_path, 
     monkeypatch.setenv("AZA_AUDIT_REPORTS", str(reports))
     request = nightly_audit_schedule(dg.build_schedule_context(
         scheduled_execution_time=dt.datetime.combine(AS_OF, dt.time(2, 0))))
-    defs = build_definitions(database=AuditDatabase(path=str(tmp_path / "scheduled.duckdb")),
+    defs = build_definitions(database=AuditDatabase(database=str(tmp_path / "scheduled.duckdb")),
                              settings=AuditSettings())
     result = defs.resolve_job_def("nightly_audit").execute_in_process(run_config=request.run_config)
     assert result.success
@@ -118,7 +118,7 @@ def test_logs_and_dagster_metadata_carry_no_patient_data(audited, tmp_path, caps
         patient_ids = {row["patient_id"] for row in csv.DictReader(handle) if row["patient_id"]}
     assert run_audit(extracts, out=tmp_path / "out", as_of=AS_OF, db=tmp_path / "db.duckdb") == 0
     terminal = capsys.readouterr()
-    defs = build_definitions(database=AuditDatabase(path=str(tmp_path / "db2.duckdb")),
+    defs = build_definitions(database=AuditDatabase(database=str(tmp_path / "db2.duckdb")),
                              settings=AuditSettings(extracts_dir=str(extracts), as_of=AS_OF.isoformat(),
                                                     out_dir=str(tmp_path / "out2")))
     result = defs.resolve_job_def("nightly_audit").execute_in_process()

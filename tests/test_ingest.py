@@ -8,8 +8,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipelines.lib.audit import ingest
+from pipelines.lib.audit import RunContext, ingest
 from pipelines.lib.extracts import ExtractError
+from pipelines.lib.settings import RunSettings
 
 AS_OF = dt.date(2025, 6, 1)
 
@@ -29,7 +30,8 @@ def write(directory, patients=PATIENTS, prescriptions=PRESCRIPTIONS, labs=LABS, 
 
 def run(directory):
     con = duckdb.connect()
-    counts = {c.file: c for c in ingest(con, directory, AS_OF)}
+    ctx = RunContext.create(RunSettings(extracts_dir=directory, as_of=AS_OF))
+    counts = {c.file: c for c in ingest(con, ctx)}
     return con, counts
 
 

@@ -3,48 +3,15 @@ parameters the profile (or the run) provides, and carries no clinical number as 
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from pipelines.lib.paths import PROJECT_ROOT, SQL_DIR
 from pipelines.lib.profiles import available_profiles, load_profile
 from pipelines.lib.rules import discover_rules
-from pipelines.lib.sql import header, load_sql, parameter_names
+from pipelines.lib.sql import header, load_sql, numeric_literals, parameter_names
 
 RULE_FILES = sorted((SQL_DIR / "rules").glob("*.sql"))
 ALLOWED_NUMBERS = {"0", "1"}
-_NUMBER = re.compile(r"(?<![\w$.])(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?![\w.])")
-
-
-def code_without_comments_and_strings(sql: str) -> str:
-    """The SQL with `--` comments removed and string literals / quoted identifiers blanked, scanned in one
-    pass so that a quote inside a comment or `--` inside a string is handled right."""
-    out, i, n = [], 0, len(sql)
-    while i < n:
-        ch = sql[i]
-        if ch == "-" and sql.startswith("--", i):
-            end = sql.find("\n", i)
-            i = n if end < 0 else end
-        elif ch in "'\"":
-            j = i + 1
-            while j < n:
-                if sql[j] == ch and sql[j + 1:j + 2] == ch:
-                    j += 2
-                elif sql[j] == ch:
-                    break
-                else:
-                    j += 1
-            out.append(f"{ch}{ch}")
-            i = j + 1
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def numeric_literals(sql: str) -> list[str]:
-    return _NUMBER.findall(code_without_comments_and_strings(sql))
 
 
 def test_there_are_rule_files():

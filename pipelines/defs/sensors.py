@@ -3,15 +3,15 @@ file (new mtime, same bytes) starts nothing, and a new extract starts exactly on
 
 
 import hashlib
-import os
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
 
 from pipelines.defs.jobs import nightly_audit
-from pipelines.defs.schedules import run_config_for
+from pipelines.defs.schedules import audited_where, run_config_for
 from pipelines.lib.extracts import file_sha256
+from pipelines.lib.settings import env
 
 WATCHED_SUFFIXES = {".csv", ".parquet", ".json", ".ndjson", ".gz"}
 
@@ -31,9 +31,9 @@ def extract_fingerprint(directory: Path) -> str | None:
 
 @dg.sensor(job=nightly_audit, minimum_interval_seconds=300,
            default_status=dg.DefaultSensorStatus.STOPPED,
-           description="Runs the audit when the content of an extract file changes.")
+           description=f"Runs the audit when the content of an extract file changes: {audited_where()}.")
 def extract_change_sensor(context: dg.SensorEvaluationContext):
-    directory = Path(os.environ.get("AZA_AUDIT_EXTRACTS", "data/extracts"))
+    directory = Path(env("AZA_AUDIT_EXTRACTS"))
     fingerprint = extract_fingerprint(directory)
     if fingerprint is None:
         return dg.SkipReason(f"no extract files in {directory}")

@@ -164,8 +164,3 @@ def _secondary(out, col, count_cols, suppressed, raw_missing, part_rows, total_r
             out.at[i, col] = pd.NA
             suppressed[col].loc[i] = True
         changed = True
-
-
-def shareable_value(n: Any, profile: Mapping[str, Any] | None = None) -> int | None:
-    """``suppress_count`` with the profile's parameters."""
-    return suppress_count(n, **params_from_profile(profile))

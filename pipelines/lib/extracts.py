@@ -92,14 +92,31 @@ def find_file(extracts_dir: Path, name: str) -> Path | None:
     """`<name>.csv` or `<name>.parquet`, file name matched case-insensitively; two candidates is an error."""
     if not extracts_dir.is_dir():
         raise ExtractError(str(extracts_dir), "extract directory not found")
-    candidates = [
-        p for p in extracts_dir.iterdir()
-        if p.is_file() and p.stem.lower() == name and p.suffix.lower() in (".csv", ".parquet")
-    ]
+    named = [p for p in extracts_dir.iterdir() if p.name.lower().split(".", 1)[0] == name]
+    candidates = [p for p in named if p.is_file() and p.stem.lower() == name and p.suffix.lower() in (".csv", ".parquet")]
+    if not candidates:
+        for p in sorted(named):
+            _refuse_unreadable(p)
     if len(candidates) > 1:
         names = ", ".join(sorted(p.name for p in candidates))
         raise ExtractError(name, f"more than one file for this extract ({names}); keep one")
     return candidates[0] if candidates else None
+
+
+_COMPRESSED = (".gz", ".zip", ".bz2", ".xz", ".zst", ".7z")
+
+
+def _refuse_unreadable(path: Path) -> None:
+    """Something named like an extract file that cannot be read as one: say what it is."""
+    lower = path.name.lower()
+    if path.is_symlink() and not path.exists():
+        raise ExtractError(path.name, "is a link to a file that does not exist")
+    if path.is_dir() and lower.endswith((".csv", ".parquet")):
+        raise ExtractError(path.name, "is a folder, not a file")
+    if lower.endswith(_COMPRESSED):
+        raise ExtractError(path.name, "compressed files are not read; decompress it")
+    if path.is_file() and lower.endswith((".tsv", ".txt", ".xlsx", ".xls", ".json")):
+        raise ExtractError(path.name, "is not a .csv or .parquet file; export the extract as CSV or Parquet")
 
 
 def file_sha256(path: Path) -> str:
@@ -125,6 +142,18 @@ def create_raw_table(con, spec: ExtractFile) -> None:
     con.execute(f"CREATE OR REPLACE TABLE raw_{spec.name} ({columns})")
 
 
+def _header_hint(header: list[str]) -> str | None:
+    """Why a header that lacks a required column may not be a comma-separated UTF-8 header at all."""
+    text = ",".join(header)
+    if "\x00" in text or text.startswith(("\ufffd\ufffd", "\xff\xfe", "\xfe\xff", "\ufeff\x00")):
+        return "looks UTF-16 encoded: the contract asks for UTF-8; save the file as UTF-8 CSV"
+    if len(header) == 1 and ";" in text:
+        return "looks semicolon-separated: the contract asks for comma-separated values"
+    if len(header) == 1 and "\t" in text:
+        return "looks tab-separated: the contract asks for comma-separated values"
+    return None
+
+
 def _map_header(spec: ExtractFile, header: list[str], file_label: str) -> tuple[list[int | None], list[tuple[int, str]]]:
     """Index of each contract column in the file, and the extra columns, checking required ones."""
     normalised = [h.strip().lower() for h in header]
@@ -133,10 +162,15 @@ def _map_header(spec: ExtractFile, header: list[str], file_label: str) -> tuple[
         if not name:
             continue
         if name in seen:
+            if name not in spec.columns:
+                continue  # a repeated extra column is ignored like any extra column
             raise ExtractError(file_label, "appears more than once in the header", column=name)
         seen[name] = index
     for column in spec.required_columns:
         if column not in seen:
+            hint = _header_hint(header)
+            if hint:
+                raise ExtractError(file_label, f"{hint} (required column {column} not found)")
             raise ExtractError(file_label, "required column is missing", column=column)
     if spec.one_of and not any(c in seen for c in spec.one_of):
         raise ExtractError(file_label, "one of these columns is required and none is present",

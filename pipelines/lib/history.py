@@ -28,12 +28,6 @@ from typing import Any, Mapping
 
 from .sql import query_sql, run_sql
 
-FINDINGS_COLUMNS = (
-    "finding_id", "rule_id", "severity", "patient_id", "site_id", "episode_start", "test", "key_date",
-    "window_start", "window_end", "value", "threshold", "detail",
-)
-
-
 def ensure_history_tables(con) -> None:
     """Create the persistent tables when they do not exist yet (never drops anything)."""
     run_sql(con, "report/history_tables.sql")

@@ -9,8 +9,6 @@ from typing import Any, Mapping
 
 from .sql import run_sql, sql_files
 
-MEASURE_TABLES = ("monitoring_compliance", "lymphocyte_response", "rule_rates_by_month")
-
 
 def build_measures(con, params: Mapping[str, Any]) -> None:
     """Run sql/measures/*.sql into the measure tables.

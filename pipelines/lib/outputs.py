@@ -16,9 +16,7 @@ from typing import Any
 
 from . import history, runinfo
 from .normalise import codelist_version
-from .profiles import Profile
 from .publish import staging_dir
-from .settings import RunSettings
 
 
 def version() -> str:
@@ -40,10 +38,14 @@ def _rows(con, sql: str, params: dict | None = None) -> list[dict[str, Any]]:
     return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
 
-def build_run_info(con, run: RunSettings, profile: Profile, run_id: str, started_at: dt.datetime) -> dict:
+def build_run_info(con, ctx) -> dict:
     """Everything run.json holds: settings, profile and every parameter, inputs, counts, timings, version.
-    Counts and names only: no patient data."""
-    meta = runinfo.all_meta(con)
+    Exact counts and names (care-team material, CONTRACT.md): no patient-level row. `ctx` is the
+    run's `pipelines.lib.audit.RunContext`: this is the edge where it is serialised."""
+    from .audit import run_inputs
+
+    run, profile = ctx.settings, ctx.profile
+    found = run_inputs(con)
     inputs = {
         r["file"]: {
             "present": r["present"], "format": r["format"], "sha256": r["sha256"], "rows_read": r["rows_read"],
@@ -55,19 +57,19 @@ def build_run_info(con, run: RunSettings, profile: Profile, run_id: str, started
     return {
         "tool": "aza-audit",
         "version": version(),
-        "run_id": run_id,
+        "run_id": ctx.run_id,
         "as_of": run.as_of.isoformat(),
-        "started_at": started_at.isoformat(timespec="seconds"),
+        "started_at": ctx.started_at.isoformat(timespec="seconds"),
         "registry_name": run.registry_name,
         "extracts_dir": str(run.extracts_dir),
-        "format": meta.get("format", "canonical"),
-        "format_detected": meta.get("format_detected", True),
-        "mapping": meta.get("mapping"),
+        "format": found.format,
+        "format_detected": found.format_detected,
+        "mapping": found.mapping,
         "profile": profile.as_dict(),
         "codelist_version": codelist_version(),
         "inputs": inputs,
         "extract_fingerprint": extract_fingerprint(con),
-        "events_present": bool(inputs.get("events", {}).get("present")),
+        "events_present": found.events_present,
         "quarantine_reasons": _rows(con, "select file, reason, rows from quarantine_reasons"),
         "data_quality": _rows(con, "select file, note, rows from data_quality_notes where rows > 0"),
         "findings": {
@@ -91,19 +93,19 @@ def write_json(path: Path, info: dict) -> None:
     path.write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
 
 
-def publish_run(con, run: RunSettings, profile: Profile, run_id: str, started_at: dt.datetime,
-                latest: bool | None = None, log=None) -> tuple[Path, dict]:
-    """Write every output into a temporary folder and publish it atomically as run.output_dir."""
+def publish_run(con, ctx, latest: bool | None = None, log=None) -> tuple[Path, dict]:
+    """Write every output into a temporary folder and publish it atomically as the run's output folder."""
     from .expectations import build_data_docs
     from .report import write_outputs
 
-    out_dir = run.output_dir
+    run, profile, run_id, started_at = ctx.settings, ctx.profile, ctx.run_id, ctx.started_at
+    out_dir = ctx.output_dir
     fingerprint = extract_fingerprint(con)
     history.record_run(con, run_id, run.as_of, profile.name, fingerprint, started_at=started_at,
                        out_dir=str(out_dir))
     try:
         with staging_dir(out_dir, run_id, latest=latest) as tmp:
-            info = build_run_info(con, run, profile, run_id, started_at)
+            info = build_run_info(con, ctx)
             with runinfo.timed(con, "report"):
                 docs = build_data_docs(con, tmp)
                 info["data_docs"] = str(docs.relative_to(tmp)) if docs else None

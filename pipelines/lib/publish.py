@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Iterator
 
 LATEST = "latest"
+OWNER = ".aza-audit-writing"  # inside a .tmp- folder while it is written: the writing process id
 _DATE_NAME = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SAFE_RUN_ID = re.compile(r"[^A-Za-z0-9_.-]")
 
@@ -50,10 +51,6 @@ def is_dated_folder(path: Path) -> bool:
     return True
 
 
-def default_out_dir(reports_root: Path, as_of: dt.date) -> Path:
-    return Path(reports_root) / as_of.isoformat()
-
-
 @contextmanager
 def staging_dir(out_dir: Path | str, run_id: str | None = None, *, latest: bool | None = None) -> Iterator[Path]:
     """Yield an empty temporary folder beside ``out_dir``; on a clean exit publish it as ``out_dir``.
@@ -64,15 +61,18 @@ def staging_dir(out_dir: Path | str, run_id: str | None = None, *, latest: bool 
     parent = out_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     tag = _SAFE_RUN_ID.sub("_", run_id or uuid.uuid4().hex)
+    sweep_stale(parent)
     tmp = parent / f".tmp-{tag}"
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
+    (tmp / OWNER).write_text(f"{os.getpid()}\n", encoding="utf-8")
     try:
         yield tmp
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    (tmp / OWNER).unlink(missing_ok=True)
     try:
         publish(tmp, out_dir, tag=tag, latest=is_dated_folder(out_dir) if latest is None else latest)
     except BaseException:
@@ -118,16 +118,31 @@ def point_latest(parent: Path) -> Path | None:
     return link
 
 
+def _owner_alive(folder: Path) -> bool:
+    """True while the process that is writing ``folder`` (its ``OWNER`` file) is running."""
+    try:
+        pid = int((folder / OWNER).read_text(encoding="utf-8").strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def sweep_stale(parent: Path | str, older_than_hours: float = 24.0) -> list[Path]:
-    """Delete ``.tmp-*`` / ``.old-*`` folders left by a killed run (older than the given age)."""
+    """Delete the ``.tmp-*`` / ``.old-*`` folders a killed run left (run at the start of every publish):
+    a ``.tmp-`` folder whose writing process is gone, and any of them older than ``older_than_hours``.
+    Only folders of this naming, which only a run writes, are touched."""
     parent = Path(parent)
     removed = []
     if not parent.is_dir():
         return removed
     cutoff = time.time() - older_than_hours * 3600
-    for path in parent.iterdir():
-        if path.is_dir() and not path.is_symlink() and path.name.startswith((".tmp-", ".old-")):
-            if path.stat().st_mtime < cutoff:
-                shutil.rmtree(path, ignore_errors=True)
-                removed.append(path)
+    for path in sorted(parent.iterdir(), key=lambda p: not p.name.startswith(".tmp-")):  # .tmp- first
+        if not (path.is_dir() and not path.is_symlink() and path.name.startswith((".tmp-", ".old-"))):
+            continue
+        abandoned = path.name.startswith(".tmp-") and not _owner_alive(path)
+        orphaned = path.name.startswith(".old-") and not (parent / f".tmp-{path.name[5:]}").exists()
+        if abandoned or orphaned or path.stat().st_mtime < cutoff:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
     return removed

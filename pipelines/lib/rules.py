@@ -11,8 +11,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+import duckdb
+
 from .profiles import Profile
-from .sql import bind, header, load_sql, run_sql, sql_files, split_statements
+from .sql import bind, header, load_sql, run_sql, sql_files, statements
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 FINDING_COLUMNS = ("finding_id", "rule_id", "severity", "patient_id", "site_id", "episode_start", "test",
@@ -66,10 +68,10 @@ def build_episodes(con, profile: Profile, params: Mapping[str, Any]) -> None:
 
 
 def _create_temp(con, table: str, sql: str, params: Mapping[str, Any]) -> None:
-    statements = split_statements(sql)
-    if len(statements) != 1:
-        raise ValueError(f"a rule or population file must hold one select statement (found {len(statements)})")
-    statement = statements[0]
+    found = statements(sql)
+    if len(found) != 1 or found[0].type != duckdb.StatementType.SELECT:
+        raise ValueError(f"a rule or population file must hold one select statement (found {len(found)})")
+    statement = found[0].query.rstrip().rstrip(";")
     # Composition of two trusted files (a fixed prefix and the rule's own select): no user data.
     con.execute(f"create or replace temp table {table} as {statement}", bind(statement, params))
 

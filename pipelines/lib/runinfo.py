@@ -19,11 +19,6 @@ def set_meta(con, key: str, value: Any) -> None:
                 {"key": key, "value": json.dumps(value, default=str)})
 
 
-def get_meta(con, key: str, default: Any = None) -> Any:
-    row = con.execute("select value from run_meta where key = $key", {"key": key}).fetchone()
-    return json.loads(row[0]) if row else default
-
-
 def all_meta(con) -> dict[str, Any]:
     return {k: json.loads(v) for k, v in con.execute("select key, value from run_meta").fetchall()}
 

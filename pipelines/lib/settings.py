@@ -1,4 +1,10 @@
-"""The settings of one audit run, shared by the CLI, the schedule and the sensor."""
+"""Every setting of the audit, in one place: the environment variables (with their one default each) and
+`RunSettings`, what one audit run audits and where it writes.
+
+The CLI, the Dagster resources, the schedule and the sensor all read the environment through `env()`;
+nothing else in the project calls `os.environ` for an `AZA_AUDIT_*` variable. The README's table of
+variables is this module's `VARIABLES` (a test keeps the two in step).
+"""
 
 from __future__ import annotations
 
@@ -7,27 +13,54 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from pathlib import Path
 
-DEFAULT_DB = "data/audit.duckdb"
-DEFAULT_REPORTS = "reports"
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    default: str
+    meaning: str
 
 
-def default_db_path() -> str:
-    return os.environ.get("AZA_AUDIT_DB", DEFAULT_DB)
+VARIABLES: dict[str, Variable] = {v.name: v for v in (
+    Variable("AZA_AUDIT_EXTRACTS", "data/demo-extracts",
+             "the extract directory the UI, the schedule and the sensor audit (default: the one `make demo` writes)"),
+    Variable("AZA_AUDIT_DB", "data/audit.duckdb", "the DuckDB file"),
+    Variable("AZA_AUDIT_DUCKDB_MEMORY", "2GB",
+             "DuckDB's working memory; past it DuckDB spills to disk, so memory stays bounded whatever the extract size"),
+    Variable("AZA_AUDIT_REPORTS", "reports", "where `reports/<as-of>/` and `reports/latest` go"),
+    Variable("AZA_AUDIT_PROFILE", "default", "the monitoring profile"),
+    Variable("AZA_AUDIT_REGISTRY_NAME", "MS registry", "the name in the report header"),
+    Variable("AZA_AUDIT_CRON", "0 2 * * *", "when the nightly schedule runs (cron syntax)"),
+    Variable("AZA_AUDIT_TIMEZONE", "Europe/London", "the schedule's timezone"),
+)}
+
+
+def env(name: str) -> str:
+    """The value of an `AZA_AUDIT_*` variable, or its default (an empty value counts as unset)."""
+    return os.environ.get(name) or VARIABLES[name].default
+
+
+def is_set(name: str) -> bool:
+    return bool(os.environ.get(name))
 
 
 @dataclass(frozen=True)
 class RunSettings:
+    """What one run audits and where it writes. `output_dir` is the one place the output folder is
+    computed: `out_dir` when given, else `<reports_dir>/<as-of>/`."""
+
     extracts_dir: Path
     as_of: date
     profile: str = "default"
-    out_dir: Path | None = None  # None: reports/<as-of>/
-    db_path: Path = Path(DEFAULT_DB)
+    out_dir: Path | None = None  # None: <reports_dir>/<as-of>/
+    db_path: Path = Path(VARIABLES["AZA_AUDIT_DB"].default)
     format: str | None = None  # None: detected
-    registry_name: str = "MS registry"
+    registry_name: str = VARIABLES["AZA_AUDIT_REGISTRY_NAME"].default
+    reports_dir: Path = Path(VARIABLES["AZA_AUDIT_REPORTS"].default)
 
     @property
     def output_dir(self) -> Path:
-        return self.out_dir if self.out_dir is not None else Path(DEFAULT_REPORTS) / self.as_of.isoformat()
+        return Path(self.out_dir) if self.out_dir is not None else Path(self.reports_dir) / self.as_of.isoformat()
 
     def as_dict(self) -> dict:
         values = asdict(self)

@@ -12,11 +12,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from .paths import SQL_DIR
+import duckdb
 
-_PARAM = re.compile(r"(?<![\w$])\$([A-Za-z_][A-Za-z0-9_]*)")
-_LINE_COMMENT = re.compile(r"--[^\n]*")
-_STRING = re.compile(r"'(?:[^']|'')*'")
+from .paths import SQL_DIR
 
 
 @lru_cache(maxsize=None)
@@ -28,41 +26,59 @@ def load_sql(relpath: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def statements(sql: str) -> list:
+    """The statements of a text, as DuckDB's own parser splits them (`duckdb.extract_statements`): a `;`
+    inside a string or a comment splits nothing."""
+    return duckdb.extract_statements(sql)
+
+
 def parameter_names(sql: str) -> list[str]:
-    """The `$names` a statement uses, outside comments and string literals, in first-use order."""
-    code = _STRING.sub("''", _LINE_COMMENT.sub("", sql))
-    return list(dict.fromkeys(_PARAM.findall(code)))
+    """The `$names` the statements of a text use, as DuckDB's parser finds them, sorted."""
+    return sorted({name for statement in statements(sql) for name in statement.named_parameters})
 
 
 def bind(sql: str, params: Mapping[str, Any]) -> dict[str, Any]:
     """The subset of `params` that `sql` uses; a missing one is an error naming it."""
-    names = parameter_names(sql)
-    missing = [name for name in names if name not in params]
+    return _bound(parameter_names(sql), params)
+
+
+def _bound(names, params: Mapping[str, Any] | None) -> dict[str, Any]:
+    params = params or {}
+    missing = sorted(name for name in names if name not in params)
     if missing:
         raise KeyError(f"SQL parameter(s) not provided: {', '.join(missing)}")
     return {name: params[name] for name in names}
 
 
-_STRING_OR_COMMENT = re.compile(r"('(?:[^']|'')*')|--[^\n]*")
-
-
-def strip_comments(sql: str) -> str:
-    """The SQL without its `--` comments (string literals untouched)."""
-    return _STRING_OR_COMMENT.sub(lambda m: m.group(1) or "", sql)
-
-
 def split_statements(sql: str) -> list[str]:
-    """Split a file into statements on `;` at the end of a line, comments removed first (so a `;` in a
-    comment splits nothing)."""
-    return [part.strip() for part in re.split(r";\s*(?:\n|$)", strip_comments(sql)) if part.strip()]
+    """The text of each statement of a file (DuckDB's parser; comments kept, they are harmless)."""
+    return [statement.query.strip() for statement in statements(sql)]
+
+
+def numeric_literals(sql: str) -> list[str]:
+    """The numeric constants of a text, as DuckDB's tokenizer sees them (not in comments, strings or
+    identifiers): the check that a rule carries no clinical number as a literal."""
+    tokens = duckdb.tokenize(sql)
+    found = []
+    for index, (start, kind) in enumerate(tokens):
+        if kind == duckdb.token_type.numeric_const:
+            end = tokens[index + 1][0] if index + 1 < len(tokens) else len(sql)
+            found.append(sql[start:end].strip())
+    return found
 
 
 def run_sql(con, relpath: str, params: Mapping[str, Any] | None = None):
     """Run every statement of `sql/<relpath>`; returns the connection's last result."""
     result = None
-    for statement in split_statements(load_sql(relpath)):
-        result = con.execute(statement, bind(statement, params or {}))
+    for query, names in _file_statements(relpath):
+        result = con.execute(query, _bound(names, params))
     return result
+
+
+@lru_cache(maxsize=None)
+def _file_statements(relpath: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """A file's statements and the parameters each names, parsed once per process."""
+    return tuple((s.query, frozenset(s.named_parameters)) for s in statements(load_sql(relpath)))
 
 
 def query_sql(con, relpath: str, params: Mapping[str, Any] | None = None):

@@ -9,8 +9,9 @@
     )
     assert result.findings == [...]
 
-Rows go through the real extract files, ingest, normalise, episodes and rule SQL in an in-memory DuckDB,
-so a spec test pins the whole path from the contract to the finding.
+Rows go through the real extract files and the production stage functions (`pipelines.lib.audit.run`:
+format resolution, ingest, normalise, episodes, rules, measures) in an in-memory DuckDB, so a spec test pins
+the whole path from the contract to the finding. The extract folder is removed once it has been read.
 """
 
 from __future__ import annotations
@@ -138,15 +139,16 @@ def audit(*, as_of, patients, prescriptions=(), labs=(), events=None, profile="d
     """Run the audit on inline rows. `events=None` means no events file at all.
     `rule` limits the run (and the returned findings) to one rule or a set of rules (an empty set: none).
     Findings come back sorted, as dicts of the `keep` columns with dates as ISO strings."""
-    directory = Path(tempfile.mkdtemp(prefix="aza-spec-"))
-    _write(directory, "patients", list(patients))
-    _write(directory, "prescriptions", list(prescriptions))
-    _write(directory, "labs", list(labs))
-    if events is not None:
-        _write(directory, "events", list(events))
     only = {rule} if isinstance(rule, str) else (set(rule) if rule is not None else None)  # set(): no rule
     con = duckdb.connect()
-    catalogue = run_audit_in(con, directory, _as_date(as_of), profile, only=only)
+    with tempfile.TemporaryDirectory(prefix="aza-spec-") as folder:
+        directory = Path(folder)
+        _write(directory, "patients", list(patients))
+        _write(directory, "prescriptions", list(prescriptions))
+        _write(directory, "labs", list(labs))
+        if events is not None:
+            _write(directory, "events", list(events))
+        catalogue = run_audit_in(con, directory, _as_date(as_of), profile, only=only)
     cursor = con.execute("select * from findings")
     columns = [d[0] for d in cursor.description]
     findings = []

@@ -8,19 +8,18 @@ tolerates a share of exceptions is a WARN."""
 
 import dagster as dg
 
-from pipelines.defs.resources import AuditDatabase
-from pipelines.lib import runinfo
-from pipelines.lib.expectations import store_results, validate_table
+from pipelines.defs.failures import one_line_failure
+from pipelines.defs.resources import AuditDatabase, AuditSettings, run_context
+from pipelines.lib import audit
 
 
 def _suite_check(name: str, asset_key: str):
     @dg.asset_check(asset=asset_key, name=f"{name}_suite",
                     description=f"Great Expectations suite expectations/{name}.json on {asset_key}")
-    def _check(database: AuditDatabase) -> dg.AssetCheckResult:
-        with database.connect() as con:
-            with runinfo.timed(con, f"expectations {name}"):
-                outcomes = validate_table(con, asset_key, name)
-                store_results(con, name, outcomes)
+    def _check(context: dg.AssetCheckExecutionContext, database: AuditDatabase,
+               settings: AuditSettings) -> dg.AssetCheckResult:
+        with one_line_failure(f"expectations {name}"), database.get_connection() as con:
+            outcomes = audit.validate(con, run_context(context, database, settings), name)
         failed = [o for o in outcomes if not o.success]
         hard = [o for o in failed if o.mostly is None or o.error]
         return dg.AssetCheckResult(

@@ -20,6 +20,7 @@ FORMATS = ("canonical", "omop", "fhir", "synthea", "mimic")
 __all__ = ["FORMATS", "FormatError", "MappingReport", "TableMapping", "detect_format", "convert"]
 
 _CANONICAL_REQUIRED = ("patients", "prescriptions", "labs")
+_CANONICAL_NAMES = (*_CANONICAL_REQUIRED, "events")
 
 
 def _has(src: Path, stem: str, exts: tuple[str, ...]) -> bool:
@@ -31,6 +32,16 @@ def _is_canonical(src: Path) -> bool:
         return False
     p = find_file(src, "patients.csv")
     return p is None or "patient_id" in header_of(p)
+
+
+def _names_canonical_files(src: Path) -> bool:
+    """Something in `src` is named like a canonical extract file (`labs.csv.gz`, a folder or a dangling
+    link called `patients.csv`, ...), even though it cannot be read as one."""
+    try:
+        names = [p.name.lower() for p in src.iterdir()]
+    except OSError:
+        return False
+    return any(name.split(".", 1)[0] in _CANONICAL_NAMES and "." in name for name in names)
 
 
 def mimic_dir(src: Path) -> Path | None:
@@ -82,6 +93,8 @@ def detect_format(src: Path) -> str:
         return "synthea"
     if _is_fhir(src):
         return "fhir"
+    if _names_canonical_files(src):
+        return "canonical"  # the canonical reader says exactly what is wrong with them (exit 2)
     raise FormatError(
         f"{src}: no known extract format. Looked for: canonical patients/prescriptions/labs .csv|.parquet "
         f"(with a patient_id column); MIMIC-IV patients, labevents and d_labitems .csv.gz (here or in hosp/); "

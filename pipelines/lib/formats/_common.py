@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from ..extracts import ExtractError
+
 from ..paths import CODELISTS_DIR
 
 HERE = Path(__file__).resolve().parent
@@ -34,9 +36,13 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 
-class FormatError(ValueError):
-    """The input cannot be read as the format asked for (or as any format). The message names the
-    directory or file and what was looked for, never a data value."""
+class FormatError(ExtractError, ValueError):
+    """The input cannot be read as the format asked for (or as any format): unusable input, exit status 2.
+    The message names the directory or file and what was looked for, never a data value."""
+
+    def __init__(self, message: str):
+        Exception.__init__(self, message)
+        self.file, self.column = None, None
 
 
 # --------------------------------------------------------------------------------------------- report

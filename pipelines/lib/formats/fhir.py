@@ -25,7 +25,6 @@ from ._common import (CanonicalWriter, FormatError, InfectionCodes, MappingRepor
 USED = {"Patient", "MedicationRequest", "MedicationDispense", "MedicationStatement", "Observation", "Encounter",
         "Condition"}
 LOOKUP = {"Organization", "Medication"}
-NO_EXPOSURE_STATUS = {"entered-in-error", "cancelled"}
 PERIOD_DAYS = {"s": 1 / 86400, "min": 1 / 1440, "h": 1 / 24, "d": 1, "wk": 7, "mo": 30, "a": 365}
 DURATION_DAYS = {"d": 1, "day": 1, "days": 1, "wk": 7, "week": 7, "weeks": 7, "mo": 30, "month": 30,
                  "months": 30, "a": 365, "h": 1 / 24}
@@ -99,13 +98,6 @@ def _pick_code(cc: dict | None, *systems: str) -> str:
         if c.get("code"):
             return str(c["code"]).strip()
     return ""
-
-
-def _system_code(cc: dict | None, marker: str) -> str | None:
-    for c in _codings(cc):
-        if marker in (c.get("system") or "").lower() and c.get("code"):
-            return str(c["code"]).strip()
-    return None
 
 
 class Refs:

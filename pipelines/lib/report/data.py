@@ -174,7 +174,7 @@ def worklist(con, run_info: dict[str, Any], previous_run_id: str | None, limit: 
         "report/worklist.sql",
         {
             "as_of": _as_date(run_info["as_of"]),
-            "maintenance_max_gap_days": params.get("maintenance_max_gap_days", 92),
+            "maintenance_max_gap_days": params["maintenance_max_gap_days"],
             "previous_run_id": previous_run_id,
             "severity": severity,
             "limit": limit,

@@ -49,4 +49,3 @@ INDICATORS: tuple[Indicator, ...] = (
               "active episodes older than the minimum with a baseline and a latest count"),
 )
 
-BY_KEY = {i.key: i for i in INDICATORS}

@@ -11,7 +11,6 @@ Two contexts come out of one ``Aggregates``:
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import re
 from pathlib import Path
@@ -200,8 +199,8 @@ def _indicator_views(agg: Aggregates, transform: Callable, params: dict[str, int
         prev = transform(agg.previous_indicators.copy(), ["numerator", "denominator"], "site_id", ["indicator"],
                          {"rate": ("numerator", "denominator")}, params)
         prev_rows = {(r["indicator"], r["site_id"]): r for r in prev}
-    limit_g = profile_params.get("cumulative_limit_mg", 600000) / 1000
-    limit_years = profile_params.get("duration_limit_days", 3652) / 365.25
+    limit_g = profile_params["cumulative_limit_mg"] / 1000
+    limit_years = profile_params["duration_limit_days"] / 365.25
     labels = {
         "over_600g": f"Cumulative dose over {limit_g:,.0f} g",
         "over_10_years": f"Treated for over {limit_years:.0f} years",
@@ -398,8 +397,8 @@ def _header(run_info: dict[str, Any], out_dir: Path) -> dict:
         "profile_parameters": sorted((profile.get("parameters") or {}).items()),
         "induction_windows": profile.get("induction_windows") or [],
         "maintenance_start_days": profile.get("maintenance_start_days"),
-        "compliance_lookback_days": (profile.get("parameters") or {}).get("compliance_lookback_days", 92),
-        "compliance_months": (profile.get("parameters") or {}).get("compliance_months", 24),
+        "compliance_lookback_days": profile["parameters"]["compliance_lookback_days"],
+        "compliance_months": profile["parameters"]["compliance_months"],
     }
 
 
@@ -413,7 +412,7 @@ def _base_context(agg: Aggregates, run_info, out_dir, transform, shareable: bool
         "previous_run": {"run_id": prev["run_id"], "as_of": fmt_date(prev["as_of"])} if prev else None,
         **_header(run_info, out_dir),
         **_indicator_views(agg, transform, params, profile_params),
-        **_compliance_views(agg, transform, params, profile_params.get("compliance_lookback_days", 92)),
+        **_compliance_views(agg, transform, params, profile_params["compliance_lookback_days"]),
         **_rates_by_month_views(agg, transform, params),
         **_dq_views(agg, transform, params, run_info),
         **_rules_views(agg, transform, params, profile_params),
@@ -444,7 +443,3 @@ def care_team_context(agg: Aggregates, run_info, out_dir, worklist: list[dict], 
 
 def shareable_context(agg: Aggregates, run_info, out_dir) -> dict:
     return _base_context(agg, run_info, out_dir, _share, shareable=True)
-
-
-def is_nan(v) -> bool:
-    return isinstance(v, float) and math.isnan(v)
