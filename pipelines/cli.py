@@ -22,10 +22,16 @@ EXIT_OK, EXIT_ERROR, EXIT_UNUSABLE = 0, 1, 2
 
 
 def _date(text: str) -> date:
+    from pipelines.lib.settings import PLAUSIBLE_YEARS
+
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+    if not PLAUSIBLE_YEARS[0] <= value.year <= PLAUSIBLE_YEARS[1]:
+        raise argparse.ArgumentTypeError(f"{text}: an as-of date must lie between {PLAUSIBLE_YEARS[0]} and "
+                                         f"{PLAUSIBLE_YEARS[1]}")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -132,6 +138,7 @@ def run_audit(extracts: Path, out: Path | None = None, as_of: date | None = None
 
     from pipelines.defs.resources import AuditDatabase, AuditSettings, DatabaseBusyError
     from pipelines.definitions import build_definitions
+    from pipelines.lib.extracts import ExtractError
     from pipelines.lib.profiles import ProfileError, load_profile
     from pipelines.lib.settings import env
 
@@ -145,6 +152,14 @@ def run_audit(extracts: Path, out: Path | None = None, as_of: date | None = None
     settings = AuditSettings(extracts_dir=str(extracts), as_of=as_of.isoformat(), profile=profile,
                              out_dir=str(out) if out else "", format=fmt or "", registry_name=registry_name,
                              reports_dir=env("AZA_AUDIT_REPORTS"))
+    try:  # before the run takes the database lock: a folder it cannot use is one line, exit 2
+        from pipelines.lib.audit import RunContext
+        from pipelines.lib.outputs import check_output
+
+        check_output(RunContext.create(settings.run_settings(db_path)))
+    except ExtractError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_UNUSABLE
     loggers = {"silent": _silent_logger()} if quiet else {"terminal": _progress_logger()}
     defs = build_definitions(database=AuditDatabase.from_env(database=db_path), settings=settings, loggers=loggers)
     job = defs.resolve_job_def("nightly_audit")

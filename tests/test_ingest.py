@@ -161,10 +161,14 @@ def test_a_missing_required_file_is_unusable(tmp_path):
         run(tmp_path)
 
 
-def test_a_file_that_cannot_be_parsed_as_csv_is_unusable_and_names_the_line(tmp_path):
+def test_a_row_that_cannot_be_parsed_as_csv_is_quarantined_and_names_the_line(tmp_path):
+    # Contract version 2: a malformed row is quarantined with its line, never the whole file (it was
+    # "unusable: cannot be parsed as CSV at line 3" in version 1).
     write(tmp_path, labs='result_id,patient_id,test_name,collected_at,value\nL1,P1,WBC,2025-01-01,5\nL2,P1,"WBC,2025-01-01,5\n')
-    with pytest.raises(ExtractError, match=r"labs.csv: cannot be parsed as CSV at line 3"):
-        run(tmp_path)
+    con, counts = run(tmp_path)
+    (line_reasons,) = [(line, reasons) for file, line, reasons in quarantine(con) if file == "labs.csv"]
+    assert line_reasons[0] == 3 and "unterminated quote" in line_reasons[1]
+    assert (counts["labs"].rows_read, counts["labs"].rows_accepted) == (2, 1)
 
 
 def test_quarantined_rows_keep_their_text_and_accepted_rows_carry_none(tmp_path):

@@ -22,7 +22,7 @@ from typing import Any, Callable
 from . import runinfo
 from .extracts import ExtractError
 from .profiles import Profile, load_profile
-from .settings import RunSettings
+from .settings import PLAUSIBLE_YEARS, RunSettings
 from .staging import STAGING_ORDER, FileCounts, load_raw_extracts, reconcile, stage
 
 Log = Callable[[str], None]
@@ -58,8 +58,10 @@ class RunContext:
 
     @property
     def params(self) -> dict[str, Any]:
-        """The SQL parameters of the run: every profile parameter and the as-of date."""
-        return {**self.profile.sql_params(), "as_of": self.as_of}
+        """The SQL parameters of the run: every profile parameter, the as-of date and the plausible dates."""
+        low, high = PLAUSIBLE_YEARS
+        return {**self.profile.sql_params(), "as_of": self.as_of,
+                "date_min": dt.date(low, 1, 1), "date_max": dt.date(high, 12, 31)}
 
     @property
     def output_dir(self) -> Path:
@@ -126,8 +128,14 @@ def resolve_format(con, ctx: RunContext, log: Log = _quiet) -> Path:
     return target
 
 
-def ingest(con, ctx: RunContext, log: Log = _quiet) -> list[FileCounts]:
-    """Format resolution, the raw read, typing and the quarantine; stops when counts do not reconcile."""
+def ingest(con, ctx: RunContext, log: Log = _quiet, check_outputs: bool = True) -> list[FileCounts]:
+    """Format resolution, the raw read, typing and the quarantine; stops when counts do not reconcile.
+    First (unless `check_outputs` is off: a run that publishes nothing) the output folder is checked, so
+    that a run that could not publish says so now, not after the rules."""
+    from .outputs import check_output
+
+    if check_outputs:
+        check_output(ctx)
     runinfo.reset(con)
     runinfo.set_meta(con, "settings", ctx.settings.as_dict())
     runinfo.set_meta(con, "run_id", ctx.run_id)
@@ -143,7 +151,7 @@ def ingest(con, ctx: RunContext, log: Log = _quiet) -> list[FileCounts]:
         runinfo.set_meta(con, "canonical_extracts_dir", str(extracts))
         loads = load_raw_extracts(con, extracts, progress=progress)
     with runinfo.timed(con, "stage and quarantine"):
-        counts = stage(con, loads, ctx.as_of)
+        counts = stage(con, loads, ctx.params)
     broken = reconcile(counts)
     if broken:
         raise ReconciliationError(f"row counts do not reconcile for: {', '.join(broken)}")
@@ -170,6 +178,40 @@ def normalise(con, ctx: RunContext, log: Log = _quiet) -> None:
     with runinfo.timed(con, "normalise"):
         build_normalised(con, ctx.params)
     runinfo.set_meta(con, "codelist_version", codelist_version())
+    warnings = sanity_warnings(con)
+    runinfo.set_meta(con, "warnings", warnings)
+    for warning in warnings:
+        log(f"warning: {warning['message']}")
+
+
+WARNING_TEXT = {
+    "most_quarantined": "{file}: {rows:,} of {of_rows:,} rows were quarantined (more than half); the file may "
+                        "not follow the extract contract (columns, dates, separators): see quarantine.csv",
+    "after_as_of": "{file}: {rows:,} of {of_rows:,} rows are dated after the as-of date; the data may be "
+                   "date-shifted (as MIMIC-IV is) or --as-of may be wrong",
+    "no_azathioprine": "no azathioprine prescription among {of_rows:,} accepted prescriptions: the drug names "
+                       "or codes may not be in codelists/ (see the unmapped drug names in the report)",
+}
+
+
+WARNING_SHARED = {  # the same, without exact counts, for the shareable report
+    "most_quarantined": "{file}: more than half of the rows were quarantined; the file may not follow the "
+                        "extract contract",
+    "after_as_of": "{file}: more than half of the rows are dated after the as-of date; the data may be "
+                   "date-shifted or the as-of date wrong",
+    "no_azathioprine": "no azathioprine prescription was found among the accepted prescriptions",
+}
+
+
+def sanity_warnings(con) -> list[dict]:
+    """The input-wide warnings of sql/checks/sanity.sql, with their sentence (counts only)."""
+    from .sql import query_sql
+
+    rows = query_sql(con, "checks/sanity.sql").fetchall()
+    return [{"code": code, "file": file, "rows": int(rows_), "of_rows": int(of_rows),
+             "message": WARNING_TEXT[code].format(file=file, rows=int(rows_), of_rows=int(of_rows)),
+             "shareable_message": WARNING_SHARED[code].format(file=file)}
+            for code, file, rows_, of_rows in rows]
 
 
 def episodes(con, ctx: RunContext, log: Log = _quiet) -> None:
@@ -212,7 +254,7 @@ def run(con, ctx: RunContext, log: Log = _quiet, *, checks: bool = True, outputs
     """The whole audit in order (what the Dagster job runs, step by step); returns the rule catalogue.
     `checks=False` skips the Great Expectations suites, `outputs=False` the publishing (the spec harness
     needs neither); `only` limits the rules."""
-    ingest(con, ctx, log)
+    ingest(con, ctx, log, check_outputs=outputs)
     if checks:
         for name in STAGING_ORDER:
             validate(con, ctx, name)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import html
 import os
 import re
 import shutil
@@ -609,6 +610,8 @@ def _suite_validation_result(suite: ExpectationSuite, suite_name: str, rows: lis
             continue  # the suite gained an expectation since the last validation
         unused.remove(match)
         _, _, _, success, element_count, unexpected_count, examples = match
+        # GX's renderer puts values into the page as HTML: escaped here, so a value is shown, never run
+        examples = [html.escape(str(e)) for e in (examples or [])]
         element_count = int(element_count or 0)
         unexpected_count = int(unexpected_count or 0)
         if exp.expectation_type in _SCHEMA_ONLY:
@@ -666,15 +669,24 @@ def _suite_validation_result(suite: ExpectationSuite, suite_name: str, rows: lis
 _REMOTE_LOGO = re.compile(r"https://great-expectations-web-assets\.s3\.[^\"'\s]*?\.png[^\"'\s]*")
 
 
-def _localise_logo(site: Path) -> None:
-    """GX's navbar loads its logo from S3 with the data context id in the query string; point it
-    at the copy of the logo shipped inside the site instead, so opening a page sends no beacon.
-    (Bootstrap, jQuery and fonts still come from public CDNs, as in every GX Data Docs site.)"""
+_REMOTE_TAG = re.compile(
+    r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script>"
+    r"|<link\b[^>]*\bhref\s*=\s*[\"']?(?:https?:)?//[^>]*>", re.IGNORECASE)
+_OFFLINE_NOTE = ('<meta http-equiv="Content-Security-Policy" content="default-src \'self\' \'unsafe-inline\' data:; '
+                 'connect-src \'none\'">')
+
+
+def _localise(site: Path) -> None:
+    """Data Docs that load nothing from the network: GX's navbar logo (fetched from S3 with the data
+    context id in the query string) points at the copy shipped inside the site, and every script and
+    stylesheet from a public CDN (Bootstrap, jQuery, fonts, without integrity checks) is removed; a
+    Content-Security-Policy forbids any other remote load. The pages are plainer, and private."""
     logo = site / "static" / "images" / "logo-long.png"
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         rel = Path(os.path.relpath(logo, page.parent)).as_posix()
-        new = _REMOTE_LOGO.sub(rel, text)
+        new = _REMOTE_TAG.sub("", _REMOTE_LOGO.sub(rel, text))
+        new = re.sub(r"<head>", "<head>" + _OFFLINE_NOTE, new, count=1, flags=re.IGNORECASE)
         if new != text:
             page.write_text(new, encoding="utf-8")
 
@@ -701,7 +713,8 @@ def build_data_docs(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path | Non
     target = out_dir / "data_docs"
     run_time = datetime.now(timezone.utc)
     previous = _CONTEXT
-    with tempfile.TemporaryDirectory(prefix="aza_gx_docs_") as tmp:
+    # built inside the run's temporary output folder (removed with it, swept if a run is killed), never in /tmp
+    with tempfile.TemporaryDirectory(prefix=".gx-build-", dir=out_dir) as tmp:
         context = gx.get_context(mode="file", project_root_dir=tmp)
         try:
             context.config.analytics_enabled = False
@@ -726,7 +739,7 @@ def build_data_docs(con: duckdb.DuckDBPyConnection, out_dir: Path) -> Path | Non
                 shutil.rmtree(target)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copytree(site, target)
-            _localise_logo(target)
+            _localise(target)
         finally:
             # get_context() made the throwaway context current; do not leave it pointing at a deleted dir
             project_manager.set_project(previous)

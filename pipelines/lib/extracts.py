@@ -194,14 +194,18 @@ def _text_column(values) -> pa.Array:
 
 
 def _csv_chunk(rows: list[list[str]], starts: list[int], ends: list[int], width: int,
-               positions: list[int | None], extras: list[tuple[int, str]], schema: pa.Schema) -> pa.RecordBatch:
+               positions: list[int | None], extras: list[tuple[int, str]], schema: pa.Schema,
+               faults: dict[int, str] | None = None) -> pa.RecordBatch:
     """One batch of the raw table, built column-wise. The row's text is not kept here: only quarantined
     rows need it, and `fill_raw_text` reads it back from the file by line number after staging."""
     n = len(rows)
     errors: list[str | None] = [None] * n
+    for i, fault in (faults or {}).items():
+        errors[i] = fault
     for i, row in enumerate(rows):
         if len(row) != width:
-            errors[i] = f"has {len(row)} fields, header has {width}"
+            count = f"has {len(row)} fields, header has {width}"
+            errors[i] = f"{errors[i]}; {count}" if errors[i] else count
             rows[i] = (row + [""] * width)[:width]
     if _REPLACEMENT in "\x1f".join(map("\x1f".join, rows)):
         for i, row in enumerate(rows):
@@ -245,22 +249,68 @@ def _csv_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterator[pa.
         rows: list[list[str]] = []
         starts: list[int] = []
         ends: list[int] = []
-        last_line = reader.line_num
-        try:
-            for row in reader:
-                first_line, last_line = last_line + 1, reader.line_num
-                if not row:  # a blank line is not a row
-                    continue
-                rows.append(row)
-                starts.append(first_line)
-                ends.append(last_line)
-                if len(rows) >= chunk_rows:
-                    yield _csv_chunk(rows, starts, ends, width, positions, extras, schema)
-                    rows, starts, ends = [], [], []
-        except csv.Error as exc:
-            raise ExtractError(file_label, f"cannot be parsed as CSV at line {last_line + 1} ({exc})") from None
+        faults: dict[int, str] = {}
+        for first_line, last_line, row, fault in _records(handle, reader.line_num):
+            if fault:
+                faults[len(rows)] = fault
+            rows.append(row)
+            starts.append(first_line)
+            ends.append(last_line)
+            if len(rows) >= chunk_rows:
+                yield _csv_chunk(rows, starts, ends, width, positions, extras, schema, faults)
+                rows, starts, ends, faults = [], [], [], {}
         if rows:
-            yield _csv_chunk(rows, starts, ends, width, positions, extras, schema)
+            yield _csv_chunk(rows, starts, ends, width, positions, extras, schema, faults)
+
+
+MAX_RECORD_LINES = 1000  # a quoted value longer than this is an unterminated quote, not a value
+
+
+def _parse_record(text: str) -> tuple[list[str], str | None]:
+    """The fields of one record, and what is wrong with its quoting (then the fields as a lenient
+    parser reads them, the same as Arrow's reader gives)."""
+    try:
+        return next(csv.reader(io.StringIO(text, newline=""), strict=True), []), None
+    except csv.Error as exc:
+        fields = next(csv.reader(io.StringIO(text, newline=""), strict=False), [])
+        return fields, f"malformed quoting ({exc})"
+
+
+def _records(handle, header_lines: int) -> Iterator[tuple[int, int, list[str], str | None]]:
+    """(first line, last line, fields, fault) of each record after the header: a record ends at a line
+    end outside quotes. A malformed record is one row with its fault, never the end of the file: a stray
+    quote (`"Aza 50mg" tabs`) is that record's fault; a quote left open until the end of the file (or for
+    MAX_RECORD_LINES lines) makes its first line the faulty row, and reading resumes on the next line."""
+    pending: list[str] = []  # physical lines of the record being read
+    first = header_lines + 1
+    lines = iter(handle)
+    replay: list[str] = []
+    while True:
+        line = replay.pop(0) if replay else next(lines, None)
+        if line is None:
+            if not pending:
+                return
+            # end of file inside quotes: the first line is the faulty row, the rest is read again
+            fields, _ = _parse_record(pending[0])
+            yield first, first, fields, "unterminated quote (the value is never closed)"
+            replay, pending, first = pending[1:], [], first + 1
+            continue
+        pending.append(line)
+        text = "".join(pending)
+        if text.count('"') % 2 == 1 and len(pending) < MAX_RECORD_LINES:
+            continue  # inside a quoted value that goes on to the next line
+        if text.count('"') % 2 == 1:  # open for too long: the first line is the faulty row
+            fields, _ = _parse_record(pending[0])
+            yield first, first, fields, "unterminated quote (the value is never closed)"
+            replay, pending, first = pending[1:] + replay, [], first + 1
+            continue
+        last = first + len(pending) - 1
+        if text.strip("\r\n") == "":
+            pending, first = [], last + 1  # a blank line is not a row
+            continue
+        fields, fault = _parse_record(text)
+        yield first, last, fields, fault
+        pending, first = [], last + 1
 
 
 def read_lines(path: Path, ranges: list[tuple[int, int]]) -> dict[int, str]:
@@ -286,8 +336,38 @@ def read_lines(path: Path, ranges: list[tuple[int, int]]) -> dict[int, str]:
     return texts
 
 
-def _parquet_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterator[pa.RecordBatch | tuple]:
+DATE_COLUMNS = {"birth_date", "death_date", "start_date", "end_date", "collected_at", "event_date"}
+
+
+def _parquet_text(column: pa.Array, name: str) -> pa.Array:
+    """A Parquet column as the text the contract reads: native dates as YYYY-MM-DD, timestamps (with or
+    without a zone) as YYYY-MM-DD HH:MM:SS, an integer date column written yyyymmdd as YYYY-MM-DD, nested
+    values (lists, structs: extra columns the contract ignores) as JSON, anything else cast to text."""
     import pyarrow.compute as pc
+
+    kind = column.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return column.cast(pa.string())
+    if pa.types.is_timestamp(kind):
+        return pc.strftime(column, format="%Y-%m-%d %H:%M:%S")
+    if pa.types.is_date(kind):
+        return pc.strftime(column, format="%Y-%m-%d")
+    if pa.types.is_integer(kind) and name in DATE_COLUMNS:
+        text = column.cast(pa.string())
+        matched = pc.match_substring_regex(text, r"^\d{8}$")
+        iso = pc.binary_join_element_wise(pc.utf8_slice_codeunits(text, 0, 4), pc.utf8_slice_codeunits(text, 4, 6),
+                                          pc.utf8_slice_codeunits(text, 6, 8), "-")
+        return pc.if_else(matched, iso, text)
+    if pa.types.is_nested(kind) or pa.types.is_dictionary(kind) and pa.types.is_nested(kind.value_type):
+        return pa.array([None if v is None else json.dumps(v, ensure_ascii=False, default=str)
+                         for v in column.to_pylist()], pa.string())
+    try:
+        return column.cast(pa.string())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pa.array([None if v is None else str(v) for v in column.to_pylist()], pa.string())
+
+
+def _parquet_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterator[pa.RecordBatch | tuple]:
     import pyarrow.parquet as pq
 
     file_label = path.name
@@ -301,14 +381,8 @@ def _parquet_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterator
     yield ("extras", tuple(name for _, name in extras))
     line = 2
     for batch in parquet.iter_batches(batch_size=chunk_rows):
-        text_columns = []
-        for column in batch.columns:
-            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-                text_columns.append(column.cast(pa.string()))
-            elif pa.types.is_timestamp(column.type):
-                text_columns.append(pc.strftime(column, format="%Y-%m-%d %H:%M:%S"))
-            else:
-                text_columns.append(column.cast(pa.string()))
+        text_columns = [_parquet_text(column, name.strip().lower())
+                        for column, name in zip(batch.columns, batch.schema.names)]
         n = batch.num_rows
         values = [text_columns[p] if p is not None else pa.nulls(n, pa.string()) for p in positions]
         # The row's text, as CSV, for the quarantine: built row by row only from this batch.
@@ -332,13 +406,32 @@ class _NotSimpleCsv(Exception):
     text that is not UTF-8): the line-by-line reader must read it."""
 
 
-def _count_lines(path: Path) -> int:
-    count, last = 0, b"\n"
+def _scan_lines(path: Path) -> tuple[int, bool]:
+    """The file's line count, and whether every line holding a quote is well quoted (one pass of 4 MB
+    blocks; only lines that hold a `"` are parsed, by Python's strict CSV reader)."""
+    count, last, tail, ok = 0, b"\n", b"", True
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 22), b""):
             count += block.count(b"\n")
             last = block[-1:]
-    return count + (last != b"\n")
+            if not ok:
+                continue
+            data = tail + block
+            cut = data.rfind(b"\n") + 1
+            tail = data[cut:]
+            if b'"' in data[:cut]:
+                ok = all(_well_quoted(line) for line in data[:cut].split(b"\n") if b'"' in line)
+    if ok and b'"' in tail:
+        ok = _well_quoted(tail)
+    return count + (last != b"\n"), ok
+
+
+def _well_quoted(line: bytes) -> bool:
+    try:
+        next(csv.reader([line.decode("utf-8", errors="replace")], strict=True), None)
+    except csv.Error:
+        return False
+    return True
 
 
 def _arrow_csv_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterator[pa.RecordBatch | tuple]:
@@ -400,7 +493,10 @@ def _arrow_csv_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterat
             arrays.append(empty)
         yield pa.RecordBatch.from_arrays(arrays, schema=schema)
         line += n
-    if _count_lines(path) != line - 1:  # a value that spans lines shifts every line number after it
+    lines, well_quoted = _scan_lines(path)
+    if lines != line - 1:  # a value that spans lines shifts every line number after it
+        raise _NotSimpleCsv()
+    if not well_quoted:  # Arrow reads `"Aza 50mg" tabs` leniently: the exact reader quarantines that row
         raise _NotSimpleCsv()
 
 
@@ -441,6 +537,8 @@ def load_raw(con, extracts_dir: Path, name: str, chunk_rows: int = CHUNK_ROWS, p
     spec = EXTRACT_FILES[name]
     create_raw_table(con, spec)
     path = find_file(extracts_dir, name)
+    if path is not None and not spec.required_file and path.stat().st_size == 0:
+        path = None  # a 0-byte optional file (an export with nothing to say) is an absent file
     if path is None:
         if spec.required_file:
             raise ExtractError(f"{name}.csv", "required file is missing (looked for .csv and .parquet)")

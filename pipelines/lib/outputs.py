@@ -16,7 +16,7 @@ from typing import Any
 
 from . import history, runinfo
 from .normalise import codelist_version
-from .publish import staging_dir
+from .publish import check_target, check_writable, staging_dir
 
 
 def version() -> str:
@@ -70,6 +70,7 @@ def build_run_info(con, ctx) -> dict:
         "inputs": inputs,
         "extract_fingerprint": extract_fingerprint(con),
         "events_present": found.events_present,
+        "warnings": runinfo.all_meta(con).get("warnings", []),
         "quarantine_reasons": _rows(con, "select file, reason, rows from quarantine_reasons"),
         "data_quality": _rows(con, "select file, note, rows from data_quality_notes where rows > 0"),
         "findings": {
@@ -89,6 +90,17 @@ def build_run_info(con, ctx) -> dict:
     }
 
 
+def check_output(ctx) -> None:
+    """The output folder can be replaced without deleting what a run did not write, and it does not hold
+    the database or the extracts; the output and database folders are writable (exit 2 otherwise)."""
+    from .report import OUTPUT_NAMES
+
+    settings = ctx.settings
+    check_target(ctx.output_dir, OUTPUT_NAMES, protected=[settings.db_path, settings.extracts_dir])
+    check_writable(ctx.output_dir.absolute().parent, "output folder")
+    check_writable(Path(settings.db_path).absolute().parent, "database")
+
+
 def write_json(path: Path, info: dict) -> None:
     path.write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
 
@@ -100,6 +112,7 @@ def publish_run(con, ctx, latest: bool | None = None, log=None) -> tuple[Path, d
 
     run, profile, run_id, started_at = ctx.settings, ctx.profile, ctx.run_id, ctx.started_at
     out_dir = ctx.output_dir
+    check_output(ctx)
     fingerprint = extract_fingerprint(con)
     history.record_run(con, run_id, run.as_of, profile.name, fingerprint, started_at=started_at,
                        out_dir=str(out_dir))

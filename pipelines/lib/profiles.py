@@ -6,6 +6,7 @@ dict (keys are unique across sections) and bound into the SQL by name.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from .paths import PROFILES_DIR
 
 REQUIRED = (
     "maintenance_max_gap_days", "due_soon_after_days", "baseline_lookback_days", "episode_gap_days",
-    "default_days_supply", "tpmt_mu_l_deficient_below", "tpmt_mu_l_normal_from",
+    "default_days_supply", "max_days_supply", "tpmt_mu_l_deficient_below", "tpmt_mu_l_normal_from",
     "tpmt_nmol_deficient_below", "tpmt_nmol_normal_above", "tpmt_intermediate_max_mg_per_kg",
     "max_mg_per_kg_day", "weight_lookback_days", "cumulative_limit_mg", "cumulative_approaching_mg",
     "duration_limit_days", "wbc_low", "neutrophils_low", "lymphocytes_low", "platelets_low", "alt_high",
@@ -25,6 +26,10 @@ REQUIRED = (
     "lymphocyte_baseline_days", "lymphocyte_ratio_low", "lymphocyte_ratio_high",
     "lymphocyte_ratio_target", "suppress_at_or_below", "round_to",
 )
+
+
+# Disclosure control cannot be loosened below these by a profile (a count of 4 is never shared).
+MINIMUM = {"suppress_at_or_below": 5, "round_to": 1, "max_days_supply": 1, "episode_gap_days": 1}
 
 
 class ProfileError(ValueError):
@@ -123,6 +128,11 @@ def load_profile(name: str = "default") -> Profile:
     for key, value in params.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ProfileError(f"profile {name!r}: parameter {key} must be a number, got {value!r}")
+        if not math.isfinite(value) or value < 0:
+            raise ProfileError(f"profile {name!r}: parameter {key} must be a finite number >= 0, got {value!r}")
+    for key, low in MINIMUM.items():
+        if params[key] < low:
+            raise ProfileError(f"profile {name!r}: parameter {key} must be at least {low}, got {params[key]!r}")
     if not induction:
         raise ProfileError(f"profile {name!r}: schedule.induction is empty")
     for block in induction:

@@ -32,7 +32,13 @@ import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
+
+from .extracts import ExtractError
+
+class UnsafeOutputError(ExtractError):
+    """The output or database folder cannot be used as asked (exit status 2): nothing was written."""
+
 
 LATEST = "latest"
 OWNER = ".aza-audit-writing"  # inside a .tmp- folder while it is written: the writing process id
@@ -73,6 +79,8 @@ def staging_dir(out_dir: Path | str, run_id: str | None = None, *, latest: bool 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     (tmp / OWNER).unlink(missing_ok=True)
+    (tmp / MARKER).write_text("written by aza-audit; the next run of the same night replaces this folder\n",
+                              encoding="utf-8")
     try:
         publish(tmp, out_dir, tag=tag, latest=is_dated_folder(out_dir) if latest is None else latest)
     except BaseException:
@@ -146,3 +154,47 @@ def sweep_stale(parent: Path | str, older_than_hours: float = 24.0) -> list[Path
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path)
     return removed
+
+
+# --- what an output folder may hold ------------------------------------------------------------------------
+
+MARKER = ".aza-audit-output"  # written into every published folder: "this folder is aza-audit's"
+
+
+def check_target(out_dir: Path | str, written: Iterable[str], protected: Iterable[Path | str] = ()) -> None:
+    """Refuse (`UnsafeOutputError`) an output folder that a run could not replace without deleting what
+    it did not write: a file; a folder holding the database or the extracts (`protected`), or lying inside
+    them; a folder with anything but a previous run's outputs (`written`, names a run writes)."""
+    out_dir = Path(out_dir).absolute()
+    resolved = out_dir.resolve()
+    for path in protected:
+        path = Path(path).absolute().resolve()
+        if path == resolved or resolved in path.parents:
+            raise UnsafeOutputError(str(out_dir), f"holds {path.name} (the database or the extracts); "
+                                                  "choose an output folder of its own")
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise UnsafeOutputError(str(out_dir), "exists and is not a folder; choose another output folder")
+    if not out_dir.is_dir():
+        return
+    entries = sorted(p.name for p in out_dir.iterdir())
+    if not entries:
+        return
+    allowed = set(written) | {MARKER}
+    others = [name for name in entries if name not in allowed]
+    if MARKER not in entries or others:
+        first = (others or entries)[0]
+        raise UnsafeOutputError(str(out_dir), f"holds files a run did not write ({first}"
+                                              f"{f' and {len(others) - 1} more' if len(others) > 1 else ''}); "
+                                              "a run never deletes or overwrites them: choose an empty or new folder")
+
+
+def check_writable(folder: Path | str, what: str) -> None:
+    """The folder exists (it is created) and this process can write into it; else a one-line reason."""
+    folder = Path(folder).absolute()
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UnsafeOutputError(str(folder), f"cannot hold the {what}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UnsafeOutputError(str(folder), f"cannot hold the {what}: {existing} is not writable")

@@ -35,6 +35,10 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
 )}
 
 
+# Dates outside these years are not plausible in a registry extract (quarantined) nor as an as-of date.
+PLAUSIBLE_YEARS = (1900, 2100)
+
+
 def env(name: str) -> str:
     """The value of an `AZA_AUDIT_*` variable, or its default (an empty value counts as unset)."""
     return os.environ.get(name) or VARIABLES[name].default

@@ -7,8 +7,8 @@ it fails (nothing may be lost silently).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
+from typing import Any, Mapping
 
 import pyarrow as pa
 
@@ -37,10 +37,11 @@ def load_raw_extracts(con, extracts_dir: Path, progress=None) -> dict[str, RawLo
     return {name: load_raw(con, Path(extracts_dir), name, progress=progress) for name in STAGING_ORDER}
 
 
-def stage(con, loads: dict[str, RawLoad], as_of: date) -> list[FileCounts]:
-    """Type the raw rows, quarantine the rejected ones, and count; writes table file_counts."""
+def stage(con, loads: dict[str, RawLoad], params: Mapping[str, Any]) -> list[FileCounts]:
+    """Type the raw rows, quarantine the rejected ones, and count; writes table file_counts.
+    `params`: the run's SQL parameters (as-of, the profile's max_days_supply, the plausible dates)."""
     labels = {f"{name}_file": (load.path.name if load.path else f"{name}.csv") for name, load in loads.items()}
-    params = {"as_of": as_of, **labels}
+    params = {**params, **labels}
     for path in sql_files("staging"):
         run_sql(con, f"staging/{path.name}", params)
     fill_raw_text(con, loads, labels)

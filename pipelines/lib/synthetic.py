@@ -254,8 +254,10 @@ class _Gen:
             d[5] = ""
             if kind == "missing_required":
                 d[0] = ""
-            elif kind == "bad_date":
+            elif kind == "bad_date":  # both dates garbage: the bad death date quarantines the row (a bad
+                # birth date alone only drops that optional field)
                 d[2] = r.choice(["12/03/1971", "1968-13-45", "1975-02-30", "03-04-1980"])
+                d[5] = r.choice(["31/12/2019", "2019-13-01"])
             elif kind == "future_date":
                 d[2] = _iso(self.A + r.randint(1, 400))
         else:

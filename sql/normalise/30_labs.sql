@@ -26,7 +26,9 @@ with valued as (
     select
         m.result_id, m.patient_id, m.collected_date, m.analyte, m.lab_group, m.measure,
         m.value as value_text,
-        try_cast(regexp_replace(m.value, '^[<>]=?\s*', '') as double) as value_num,
+        -- nan, inf and -inf are not numbers: the value counts as non-numeric (data quality)
+        case when isfinite(try_cast(regexp_replace(m.value, '^[<>]=?\s*', '') as double))
+             then try_cast(regexp_replace(m.value, '^[<>]=?\s*', '') as double) end as value_num,
         m.unit,
         u.quantity as unit_quantity,
         u.factor

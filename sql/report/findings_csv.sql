@@ -1,13 +1,14 @@
 -- findings.csv: CONTRACT.md columns in order, most severe first. Streamed by COPY ... TO.
 copy (
     select
-        finding_id, rule_id, severity, patient_id, site_id, episode_start, test, key_date,
-        window_start, window_end, value, threshold, detail
+        finding_id, rule_id, severity, csv_safe(patient_id) as patient_id, csv_safe(site_id) as site_id,
+        episode_start, csv_safe(test) as test, key_date, window_start, window_end, value, threshold,
+        csv_safe(detail) as detail
     from findings
     order by
         case severity
             when 'critical' then 1 when 'high' then 2 when 'medium' then 3 when 'low' then 4 when 'info' then 5
             else 6
         end,
-        rule_id, key_date, patient_id, finding_id
+        rule_id, key_date, findings.patient_id, finding_id
 ) to $path (format csv, header true, delimiter ',')

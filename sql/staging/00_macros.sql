@@ -10,7 +10,9 @@ create or replace macro iso_timestamp(t) as
          then try_cast(replace(regexp_extract(trim(t), '^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?'),
                                'T', ' ') as timestamp) end;
 
-create or replace macro num(t) as try_cast(trim(t) as double);
+-- A number is finite: `nan`, `inf`, `-inf`, `1e400` are not numbers (they would pass every comparison wrong).
+create or replace macro num(t) as
+    case when isfinite(try_cast(trim(t) as double)) then try_cast(trim(t) as double) end;
 
 create or replace macro bad_date(t, column_name) as
     case when t is not null and iso_date(t) is null then column_name || ' is not a date (YYYY-MM-DD)' end;
@@ -20,3 +22,11 @@ create or replace macro bad_number(t, column_name) as
 
 create or replace macro missing(t, column_name) as
     case when nullif(trim(t), '') is null then column_name || ' is missing' end;
+
+-- A date (already parsed) outside [lo, hi] ($date_min, $date_max: the plausible years of an extract).
+create or replace macro implausible_date(d, lo, hi, column_name) as
+    case when d < lo or d > hi then column_name || ' is not a plausible date (before ' || year(lo)
+         || ' or after ' || year(hi) || ')' end;
+
+-- The value if it is a plausible date, else NULL (for an optional field that is dropped, not the row).
+create or replace macro plausible_or_null(d, lo, hi) as case when d between lo and hi then d end;

@@ -1,6 +1,8 @@
 -- Patients: type each row and list every reason to reject it; stg_patients keeps the accepted rows.
--- Rejected: patient_id missing or repeated (the first row is kept), an unparseable date, a birth date
--- after as-of. A death date after as-of is not an error: the rules ignore it (see normalise/patients.sql).
+-- Rejected: patient_id missing or repeated (the first row is kept), an unparseable or implausible death
+-- date, a birth date after as-of. A birth date that is not a date, or not plausible, is an optional field
+-- dropped (kept NULL, listed in stg_field_notes), not a reason to lose the patient and all their rows.
+-- A death date after as-of is not an error: the rules ignore it (see normalise/patients.sql).
 create or replace temp table chk_patients as
 with typed as (
     select
@@ -8,7 +10,7 @@ with typed as (
         nullif(trim(patient_id), '') as patient_id,
         nullif(trim(site_id), '') as site_id,
         birth_date as birth_date_text,
-        iso_date(birth_date) as birth_date,
+        plausible_or_null(iso_date(birth_date), $date_min, $date_max) as birth_date,
         nullif(trim(sex), '') as sex,
         upper(nullif(trim(ms_course), '')) as ms_course,
         death_date as death_date_text,
@@ -25,8 +27,8 @@ select *,
     list_filter([
         _error,
         missing(patient_id, 'patient_id'),
-        bad_date(birth_date_text, 'birth_date'),
         bad_date(death_date_text, 'death_date'),
+        implausible_date(death_date, $date_min, $date_max, 'death_date'),
         case when birth_date > $as_of then 'birth_date is after the as-of date' end,
         case when death_date < birth_date then 'death_date is before birth_date' end,
         case when patient_id is not null and id_rank > 1
@@ -38,3 +40,12 @@ create or replace table stg_patients as
 select patient_id, site_id, birth_date, sex, ms_course, death_date, _line
 from chk_patients
 where len(reasons) = 0;
+
+-- Optional fields dropped from accepted rows (the row is kept): file, line, column and why.
+create or replace table stg_field_notes as
+select $patients_file as file, _line as line, 'birth_date' as column_name,
+       case when iso_date(birth_date_text) is null then 'birth_date is not a date (YYYY-MM-DD): dropped'
+            else 'birth_date is not a plausible date: dropped' end as note
+from chk_patients
+where len(reasons) = 0 and birth_date_text is not null and nullif(trim(birth_date_text), '') is not null
+  and birth_date is null;

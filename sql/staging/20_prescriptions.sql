@@ -1,6 +1,7 @@
 -- Prescriptions: type each row and list every reason to reject it.
 -- Rejected: a required value missing, an unparseable date or number, quantity, strength, daily dose or
--- days of supply zero or negative, days of supply not whole, end before start, start after as-of,
+-- days of supply zero or negative, days of supply not whole or above the profile's max_days_supply, a
+-- date before 1900 or after 2100, end before start, start after as-of,
 -- a repeated prescription_id (the first row is kept), a patient not in stg_patients.
 create or replace temp table chk_prescriptions as
 with typed as (
@@ -29,7 +30,7 @@ ranked as (
     from typed
 )
 select *,
-    cast(days_supply_num as integer) as days_supply,
+    case when days_supply_num <= $max_days_supply then cast(days_supply_num as integer) end as days_supply,
     list_filter([
         _error,
         missing(prescription_id, 'prescription_id'),
@@ -45,6 +46,10 @@ select *,
         case when days_supply_num <= 0 then 'days_supply is zero or negative' end,
         case when days_supply_num > 0 and days_supply_num <> floor(days_supply_num)
              then 'days_supply is not a whole number of days' end,
+        case when days_supply_num > $max_days_supply
+             then 'days_supply is above ' || $max_days_supply || ' days (not plausible)' end,
+        implausible_date(start_date, $date_min, $date_max, 'start_date'),
+        implausible_date(end_date, $date_min, $date_max, 'end_date'),
         case when strength <= 0 then 'strength is zero or negative' end,
         case when quantity <= 0 then 'quantity is zero or negative' end,
         case when daily_dose <= 0 then 'daily_dose is zero or negative' end,

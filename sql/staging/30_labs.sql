@@ -39,6 +39,7 @@ select *,
         bad_number(ref_low_text, 'ref_low'),
         bad_number(ref_high_text, 'ref_high'),
         case when cast(collected_at as date) > $as_of then 'collected_at is after the as-of date' end,
+        implausible_date(cast(collected_at as date), $date_min, $date_max, 'collected_at'),
         case when result_id is not null and id_rank > 1
              then 'duplicate result_id (first on line ' || first_line || ')' end,
         case when patient_id is not null and not known_patient then 'unknown patient_id' end

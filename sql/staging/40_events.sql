@@ -29,6 +29,7 @@ select *,
         bad_date(event_date_text, 'event_date'),
         missing(event_type, 'event_type'),
         case when event_date > $as_of then 'event_date is after the as-of date' end,
+        implausible_date(event_date, $date_min, $date_max, 'event_date'),
         case when event_id is not null and id_rank > 1
              then 'duplicate event_id (first on line ' || first_line || ')' end,
         case when patient_id is not null and not known_patient then 'unknown patient_id' end

@@ -25,13 +25,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from .. import disclosure, history
 from ..sql import query_sql, run_sql
 from . import data
 from .render import care_team_context, render, shareable_context
+from .safe import spreadsheet_safe
 from .xlsx import write_worklist_xlsx
 
 __all__ = ["write_outputs", "write_shareable_summary"]
+
+# Every file a run writes into its output folder (run.json and data_docs/ by pipelines.lib.outputs).
+REPORT_FILES = ("findings.csv", "summary.csv", "quarantine.csv", "report.html", "worklist.xlsx",
+                "summary_shareable.csv", "report_shareable.html")
+OUTPUT_NAMES = (*REPORT_FILES, "run.json", "data_docs")
 
 SUMMARY_COLUMNS = ["rule_id", "site_id", "patients_evaluated", "patients_flagged", "findings", "rate", "status"]
 
@@ -40,14 +48,12 @@ def write_outputs(con, run_info: dict[str, Any], out_dir: Path) -> dict[str, Pat
     """Write every output file into ``out_dir``; returns ``{name: path}``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {name: out_dir / name for name in (
-        "findings.csv", "summary.csv", "quarantine.csv", "report.html", "worklist.xlsx",
-        "summary_shareable.csv", "report_shareable.html",
-    )}
+    paths = {name: out_dir / name for name in REPORT_FILES}
 
     history.ensure_history_tables(con)  # the worklist and changes read findings_history
 
-    # CSVs: streamed by DuckDB, never through pandas
+    # CSVs: streamed by DuckDB, never through pandas; text a spreadsheet would run is neutralised
+    run_sql(con, "report/00_csv_safe.sql")
     query_sql(con, "report/findings_csv.sql", {"path": str(paths["findings.csv"])})
     run_sql(con, "report/summary_view.sql")
     query_sql(con, "report/summary_csv.sql", {"path": str(paths["summary.csv"])})
@@ -74,23 +80,22 @@ def write_outputs(con, run_info: dict[str, Any], out_dir: Path) -> dict[str, Pat
     paths["report.html"].write_text(render("report.html.j2", care), encoding="utf-8")
     write_worklist_xlsx(con, run_info, prev_id, paths["worklist.xlsx"], care["rule_totals"])
 
-    # shareable: built from the aggregates only
-    share = shareable_context(agg, run_info, out_dir)
-    paths["report_shareable.html"].write_text(render("report.html.j2", share), encoding="utf-8")
-    write_shareable_summary(agg.rule_summary, run_info.get("profile"), paths["summary_shareable.csv"])
+    # shareable: the one disclosure step, then everything shared is rendered from its result alone
+    shared = disclosure.apply(agg, disclosure.params_from_profile(run_info.get("profile")))
+    paths["report_shareable.html"].write_text(render("report.html.j2", shareable_context(shared, run_info, out_dir)),
+                                              encoding="utf-8")
+    write_shareable_summary(shared.rule_summary, paths["summary_shareable.csv"])
     return paths
 
 
-def write_shareable_summary(summary, profile, path: Path) -> Path:
-    """summary.csv's rows with disclosure control: counts suppressed/rounded, site cells secondary-suppressed
-    within each rule, rates recomputed from the rounded counts. Suppressed cells are empty."""
-    table = disclosure.shareable_table(
-        summary[SUMMARY_COLUMNS],
-        ["patients_evaluated", "patients_flagged", "findings"],
-        "site_id",
-        by=["rule_id"],
-        rates={"rate": ("patients_flagged", "patients_evaluated")},
-        **disclosure.params_from_profile(profile),
-    )
+def write_shareable_summary(shared_summary, path: Path) -> Path:
+    """summary.csv's rows from the disclosure-controlled summary (`disclosure.apply`): suppressed cells
+    empty, rates from the rounded counts."""
+    table = shared_summary[SUMMARY_COLUMNS].copy()
+    for column in ("patients_evaluated", "patients_flagged", "findings"):
+        table[column] = pd.array([v if isinstance(v, int) else None for v in table[column]], dtype="Int64")
+    table["rate"] = table["rate"].astype("float64")
+    for column in ("rule_id", "site_id", "status"):
+        table[column] = table[column].map(spreadsheet_safe)
     table[SUMMARY_COLUMNS].to_csv(path, index=False, float_format="%.4f")
     return path

@@ -38,6 +38,8 @@ LIMIT_998 = "#1d4e89"
 
 plt.rcParams.update({
     "svg.fonttype": "none",  # text stays text: smaller, selectable, printable
+    "text.parse_math": False,  # a site called "$x$" is drawn as written, never read as TeX
+    "text.usetex": False,
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans", "Arial", "Helvetica"],
     "font.size": 9,

@@ -62,6 +62,7 @@ class Aggregates:
     findings_total: int
     previous_run: dict[str, Any] | None
     rule_parameters: dict[str, list[str]] = field(default_factory=dict)
+    mapping: pd.DataFrame | None = None  # the source format's mapping: per source table read/mapped/unmapped
 
 
 def resolve_previous_run(con, run_info: dict[str, Any]) -> dict[str, Any] | None:
@@ -127,7 +128,9 @@ def gather(con, run_info: dict[str, Any], previous: dict[str, Any] | None) -> Ag
             "select rule_id, site_id, month, patients_evaluated, patients_flagged from rule_rates_by_month "
             "where site_id = 'ALL' order by rule_id, month"
         ).df()
-    file_counts = con.execute("select * from file_counts order by file").df() if table_exists(con, "file_counts") else None
+    file_counts = frame(con, "report/file_counts.sql") if table_exists(con, "file_counts") else \
+        pd.DataFrame([{"file": name, "present": True, **info} for name, info in (run_info.get("inputs") or {}).items()],
+                     columns=["file", "present", "format", "sha256", "rows_read", "rows_accepted", "rows_quarantined"])
     reasons = frame(con, "report/quarantine_reasons.sql", {"limit": 50}) if table_exists(con, "quarantine") else None
     expectations = None
     if table_exists(con, "expectation_results"):
@@ -159,7 +162,22 @@ def gather(con, run_info: dict[str, Any], previous: dict[str, Any] | None) -> Ag
         findings_total=int(total),
         previous_run=previous,
         rule_parameters=rule_parameters(list(catalog["rule_id"]), params),
+        mapping=_mapping_frame(run_info.get("mapping")),
     )
+
+
+def _mapping_frame(mapping: dict | None) -> pd.DataFrame | None:
+    """The reader's mapping report (OMOP, FHIR, Synthea, MIMIC) as a table: per source table, rows read,
+    mapped and unmapped, with the unmapped reasons (shown in the care-team report only)."""
+    if not mapping or not mapping.get("tables"):
+        return None
+    return pd.DataFrame([
+        {"source": t["source"], "target": t["target"], "rows_read": t["rows_read"], "rows_mapped": t["rows_mapped"],
+         "rows_unmapped": t["rows_unmapped"],
+         "reasons": "; ".join(f"{reason} ({n:,})" for reason, n in
+                              sorted(t.get("unmapped_reasons", {}).items(), key=lambda kv: -kv[1]))}
+        for t in mapping["tables"]
+    ])
 
 
 # --- patient-level: care-team outputs only -------------------------------------------------------------

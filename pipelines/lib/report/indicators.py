@@ -49,3 +49,14 @@ INDICATORS: tuple[Indicator, ...] = (
               "active episodes older than the minimum with a baseline and a latest count"),
 )
 
+
+# The indicators that count one or more rules' patients: {indicator: (rules...)}, the first rule's population
+# being the denominator and its flagged patients (or their complement) the numerator (sql/report/indicators.sql).
+# Disclosure control hides a cell in both tables when it hides it in one.
+RULE_LINKS: dict[str, tuple[str, ...]] = {
+    "tpmt_before_initiation": ("TPMT_NOT_TESTED", "TPMT_TESTED_LATE"),
+    "induction_complete": ("INDUCTION_MONITORING_GAP",),
+    "monitoring_up_to_date": ("MONITORING_OVERDUE",),
+    "over_600g": ("CUMULATIVE_DOSE_OVER_LIMIT",),
+    "over_10_years": ("TREATMENT_DURATION_OVER_LIMIT",),
+}

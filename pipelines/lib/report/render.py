@@ -3,9 +3,11 @@
 Two contexts come out of one ``Aggregates``:
 
 - ``care_team_context``: every count as it is, plus the patient-level parts (worklist, changes, examples);
-- ``shareable_context``: built from ``Aggregates`` only; every count goes through ``disclosure``, site tables
-  are secondary-suppressed, rates are recomputed from the rounded counts. It has no patient-level key at
-  all, so the template cannot show one by mistake (``StrictUndefined`` fails instead).
+- ``shareable_context``: from the disclosure-controlled copy of the aggregates (``disclosure.apply``, done
+  once by the caller) and nothing else. It has no patient-level key at all, so the template cannot show one
+  by mistake (``StrictUndefined`` fails instead).
+
+Both come from one builder, ``_base_context``; a count cell may hold ``disclosure.SUPPRESSED``.
 """
 
 from __future__ import annotations
@@ -14,28 +16,20 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from .. import disclosure
+from ..disclosure import SUPPRESSED
 from . import charts
 from .data import SEVERITIES, Aggregates, _as_date, _na
 from .indicators import INDICATORS
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-
-class Suppressed:
-    """A count withheld by disclosure control (shown as 'suppressed'; empty in CSV)."""
-
-    def __repr__(self) -> str:
-        return "SUPPRESSED"
-
-
-SUPPRESSED = Suppressed()
 
 LIMITATIONS = (
     "Prescriptions written outside the registry's source systems (other hospitals, primary care) are invisible: "
@@ -128,10 +122,12 @@ def render(template: str, context: dict[str, Any]) -> str:
     return env.get_template(template).render(**context)
 
 
-# --- count transforms ----------------------------------------------------------------------------------
+# --- records ---------------------------------------------------------------------------------------------
 
 
 def _plain(v: Any) -> Any:
+    if v is SUPPRESSED:
+        return v
     if v is None or _na(v):
         return None
     if isinstance(v, float) and v.is_integer():
@@ -142,44 +138,19 @@ def _plain(v: Any) -> Any:
 def _records(df: pd.DataFrame | None) -> list[dict[str, Any]]:
     if df is None:
         return []
-    return [{k: (None if _na(v) else v) for k, v in row.items()} for row in df.to_dict("records")]
+    return [{k: (v if v is SUPPRESSED else (None if _na(v) else v)) for k, v in row.items()}
+            for row in df.to_dict("records")]
 
 
-def _share(df: pd.DataFrame, counts: list[str], group_col: str | None, by: list[str], rates: dict,
-           params: dict[str, int]) -> list[dict[str, Any]]:
-    """Disclosure-controlled records: suppressed cells become SUPPRESSED, missing stay None."""
-    df = df.reset_index(drop=True)
-    missing = {c: df[c].map(_na) for c in counts}
-    if group_col is None:
-        out = df.copy()
-        for c in counts:
-            out[c] = pd.array([disclosure.suppress_count(v, **params) for v in df[c]], dtype="Int64")
-        for r, (num, den) in rates.items():
-            out[r] = [disclosure.rate(None if _na(n) else int(n), None if _na(d) else int(d))
-                      for n, d in zip(out[num], out[den])]
-    else:
-        out = disclosure.shareable_table(df, counts, group_col, by=by, rates=rates, **params)
-    records = []
-    for i, row in enumerate(out.to_dict("records")):
-        rec = {}
-        for k, v in row.items():
-            if k in counts:
-                rec[k] = None if missing[k][i] else (SUPPRESSED if _na(v) else int(v))
-            else:
-                rec[k] = None if _na(v) else v
-        records.append(rec)
-    return records
-
-
-def _identity(df: pd.DataFrame, counts: list[str], group_col, by, rates, params) -> list[dict[str, Any]]:
-    out = df.copy().reset_index(drop=True)
-    for r, (num, den) in rates.items():
-        out[r] = [disclosure.rate(None if _na(n) else int(n), None if _na(d) else int(d))
-                  for n, d in zip(out[num], out[den])]
-    recs = _records(out)
+def _rows(df: pd.DataFrame | None, counts: list[str], rates: dict | None = None) -> list[dict[str, Any]]:
+    """A table's records for a view: counts as plain ints (or SUPPRESSED, or None), each rate recomputed
+    from its counts (so a shareable rate comes from the rounded counts, and is None where one is hidden)."""
+    recs = _records(df)
     for rec in recs:
         for c in counts:
             rec[c] = _plain(rec[c])
+        for r, (num, den) in (rates or {}).items():
+            rec[r] = disclosure.rate(_num(rec[num]), _num(rec[den]))
     return recs
 
 
@@ -190,14 +161,14 @@ def _num(v):
     return None if v is None or v is SUPPRESSED else v
 
 
-def _indicator_views(agg: Aggregates, transform: Callable, params: dict[str, int], profile_params: dict) -> dict:
-    df = agg.indicators.copy()
-    rows = transform(df, ["numerator", "denominator"], "site_id", ["indicator"],
-                     {"rate": ("numerator", "denominator")}, params)
+_INDICATOR_RATE = {"rate": ("numerator", "denominator")}
+
+
+def _indicator_views(agg: Aggregates, profile_params: dict) -> dict:
+    rows = _rows(agg.indicators, ["numerator", "denominator"], _INDICATOR_RATE)
     prev_rows = {}
     if agg.previous_indicators is not None and len(agg.previous_indicators):
-        prev = transform(agg.previous_indicators.copy(), ["numerator", "denominator"], "site_id", ["indicator"],
-                         {"rate": ("numerator", "denominator")}, params)
+        prev = _rows(agg.previous_indicators, ["numerator", "denominator"], _INDICATOR_RATE)
         prev_rows = {(r["indicator"], r["site_id"]): r for r in prev}
     limit_g = profile_params["cumulative_limit_mg"] / 1000
     limit_years = profile_params["duration_limit_days"] / 365.25
@@ -242,11 +213,11 @@ def _indicator_views(agg: Aggregates, transform: Callable, params: dict[str, int
     return {"indicators": views}
 
 
-def _compliance_views(agg: Aggregates, transform, params, lookback: int) -> dict:
+def _compliance_views(agg: Aggregates, lookback: int) -> dict:
     if agg.compliance is None or not len(agg.compliance):
         return {"compliance": None}
-    rows = transform(agg.compliance.copy(), ["patients_active", "patients_compliant"], "site_id", ["month_end"],
-                     {"rate": ("patients_compliant", "patients_active")}, params)
+    rows = _rows(agg.compliance, ["patients_active", "patients_compliant"],
+                 {"rate": ("patients_compliant", "patients_active")})
     usable = [r for r in rows if _num(r["patients_active"]) and _num(r["patients_compliant"]) is not None]
 
     def series(site):
@@ -267,12 +238,12 @@ def _compliance_views(agg: Aggregates, transform, params, lookback: int) -> dict
     }}
 
 
-def _rates_by_month_views(agg: Aggregates, transform, params) -> dict:
-    """Run charts (p-charts) of each rule's rate by month of initiation, all sites; counts pass `transform`."""
+def _rates_by_month_views(agg: Aggregates) -> dict:
+    """Run charts (p-charts) of each rule's rate by month of initiation, all sites."""
     if agg.rates_by_month is None or not len(agg.rates_by_month):
         return {"rates_by_month": None}
-    rows = transform(agg.rates_by_month.copy(), ["patients_evaluated", "patients_flagged"], None,
-                     ["rule_id", "month"], {"rate": ("patients_flagged", "patients_evaluated")}, params)
+    rows = _rows(agg.rates_by_month, ["patients_evaluated", "patients_flagged"],
+                 {"rate": ("patients_flagged", "patients_evaluated")})
     usable = [r for r in rows if _num(r["patients_evaluated"]) and _num(r["patients_flagged"]) is not None]
     series = {}
     for rule_id in sorted({r["rule_id"] for r in rows}):
@@ -283,50 +254,25 @@ def _rates_by_month_views(agg: Aggregates, transform, params) -> dict:
     return {"rates_by_month": {"grid_svg": Markup(grid) if grid else None, "rules": len(series)}}
 
 
-def _dq_views(agg: Aggregates, transform, params, run_info) -> dict:
-    inputs = run_info.get("inputs") or {}
-    files = []
-    if agg.file_counts is not None:
-        counts = ["rows_read", "rows_accepted", "rows_quarantined"]
-        recs = transform(agg.file_counts.copy(), counts, None, [], {}, params)
-        for r in recs:
-            extra = inputs.get(r["file"]) or {}
-            r["sha256"] = r.get("sha256") or extra.get("sha256")
-            files.append(r)
-    else:
-        for name, info in inputs.items():
-            files.append({"file": name, "present": True, "format": info.get("format"), "sha256": info.get("sha256"),
-                          **{k: transform(pd.DataFrame([{k: info.get(k)}]), [k], None, [], {}, params)[0][k]
-                             for k in ("rows_read", "rows_accepted", "rows_quarantined")}})
-    reasons = transform(agg.quarantine_reasons, ["rows"], None, [], {}, params) if agg.quarantine_reasons is not None else []
-    expectations = transform(agg.expectations, ["element_count", "unexpected_count"], None, [], {}, params) \
+def _dq_views(agg: Aggregates, run_info) -> dict:
+    files = _rows(agg.file_counts, ["rows_read", "rows_accepted", "rows_quarantined"])
+    reasons = _rows(agg.quarantine_reasons, ["rows"])
+    expectations = _rows(agg.expectations, ["element_count", "unexpected_count"]) \
         if agg.expectations is not None else None
-    unmapped = transform(agg.unmapped, ["rows"], None, [], {}, params) if agg.unmapped is not None else None
+    unmapped = _rows(agg.unmapped, ["rows"]) if agg.unmapped is not None else None
     not_evaluated = [r for r in _records(agg.rule_catalog) if r.get("evaluated") is False]
+    mapping = None
+    if agg.mapping is not None and len(agg.mapping):
+        mapping = {"format": (run_info.get("mapping") or {}).get("format"),
+                   "tables": _rows(agg.mapping, ["rows_read", "rows_mapped", "rows_unmapped"])}
     return {"files": files, "reasons": reasons, "expectations": expectations, "unmapped": unmapped,
-            "not_evaluated": not_evaluated, "mapping": _mapping_view(run_info.get("mapping"), transform, params)}
+            "not_evaluated": not_evaluated, "mapping": mapping}
 
 
-def _mapping_view(mapping: dict | None, transform, params) -> dict | None:
-    """The reader's mapping report (OMOP, FHIR, Synthea, MIMIC): per source table, rows read, mapped and
-    unmapped, with the unmapped reasons (care-team report only; counts pass through `transform`)."""
-    if not mapping or not mapping.get("tables"):
-        return None
-    tables = pd.DataFrame([
-        {"source": t["source"], "target": t["target"], "rows_read": t["rows_read"], "rows_mapped": t["rows_mapped"],
-         "rows_unmapped": t["rows_unmapped"],
-         "reasons": "; ".join(f"{reason} ({n:,})" for reason, n in
-                              sorted(t.get("unmapped_reasons", {}).items(), key=lambda kv: -kv[1]))}
-        for t in mapping["tables"]
-    ])
-    rows = transform(tables, ["rows_read", "rows_mapped", "rows_unmapped"], None, [], {}, params)
-    return {"format": mapping.get("format"), "tables": rows}
-
-
-def _rules_views(agg: Aggregates, transform, params, profile_params) -> dict:
+def _rules_views(agg: Aggregates, profile_params) -> dict:
     catalog = {r["rule_id"]: r for r in _records(agg.rule_catalog)}
-    summary = transform(agg.rule_summary.copy(), ["patients_evaluated", "patients_flagged", "findings"], "site_id",
-                        ["rule_id"], {"rate": ("patients_flagged", "patients_evaluated")}, params)
+    summary = _rows(agg.rule_summary, ["patients_evaluated", "patients_flagged", "findings"],
+                    {"rate": ("patients_flagged", "patients_evaluated")})
     totals = [dict(r, severity=catalog.get(r["rule_id"], {}).get("severity"),
                    fires_when=with_values(catalog.get(r["rule_id"], {}).get("fires_when"), profile_params))
               for r in summary if r["site_id"] == "ALL"]
@@ -337,16 +283,11 @@ def _rules_views(agg: Aggregates, transform, params, profile_params) -> dict:
         names = agg.rule_parameters.get(rule_id, [])
         methods.append(dict(c, fires_when=with_values(c.get("fires_when"), profile_params),
                             parameters=[(n, profile_params.get(n)) for n in names]))
-    severity = {r["severity"]: r for r in transform(agg.severity_counts, ["findings", "patients"], None, [], {}, params)}
+    severity = {r["severity"]: r for r in _rows(agg.severity_counts, ["findings", "patients"])}
     sev_rows = [dict(severity.get(s, {"findings": 0, "patients": 0}), severity=s) for s in SEVERITIES]
-    if transform is _share:
-        for r in sev_rows:
-            for k in ("findings", "patients"):
-                if r[k] == 0:
-                    r[k] = SUPPRESSED
     changes = None
     if agg.changes_by_rule is not None:
-        changes = transform(agg.changes_by_rule, ["new_findings", "resolved_findings"], None, [], {}, params)
+        changes = _rows(agg.changes_by_rule, ["new_findings", "resolved_findings"])
     return {"rule_totals": totals, "site_summary": summary, "methods": methods, "severity_rows": sev_rows,
             "changes_by_rule": changes}
 
@@ -402,7 +343,9 @@ def _header(run_info: dict[str, Any], out_dir: Path) -> dict:
     }
 
 
-def _base_context(agg: Aggregates, run_info, out_dir, transform, shareable: bool) -> dict:
+def _base_context(agg: Aggregates, run_info, out_dir, shareable: bool) -> dict:
+    """The one context builder of both reports: `agg` is the care team's aggregates, or their
+    disclosure-controlled copy (`disclosure.apply`) for the shareable report."""
     profile_params = (run_info.get("profile") or {}).get("parameters") or {}
     params = disclosure.params_from_profile(run_info.get("profile"))
     prev = agg.previous_run
@@ -411,20 +354,22 @@ def _base_context(agg: Aggregates, run_info, out_dir, transform, shareable: bool
         "disclosure": params,
         "previous_run": {"run_id": prev["run_id"], "as_of": fmt_date(prev["as_of"])} if prev else None,
         **_header(run_info, out_dir),
-        **_indicator_views(agg, transform, params, profile_params),
-        **_compliance_views(agg, transform, params, profile_params["compliance_lookback_days"]),
-        **_rates_by_month_views(agg, transform, params),
-        **_dq_views(agg, transform, params, run_info),
-        **_rules_views(agg, transform, params, profile_params),
-        "findings_total": agg.findings_total if not shareable else disclosure.suppress_count(agg.findings_total, **params),
+        **_indicator_views(agg, profile_params),
+        **_compliance_views(agg, profile_params["compliance_lookback_days"]),
+        **_rates_by_month_views(agg),
+        **_dq_views(agg, run_info),
+        **_rules_views(agg, profile_params),
+        "findings_total": agg.findings_total,
         "severities": SEVERITIES,
+        "warnings": [{"code": w["code"], "message": w["shareable_message"] if shareable else w["message"]}
+                     for w in run_info.get("warnings") or []],
     }
     return ctx
 
 
 def care_team_context(agg: Aggregates, run_info, out_dir, worklist: list[dict], worklist_total: int,
                       changes: dict[str, list], examples: dict) -> dict:
-    ctx = _base_context(agg, run_info, out_dir, _identity, shareable=False)
+    ctx = _base_context(agg, run_info, out_dir, shareable=False)
     for row in worklist:
         row["severity_rank"] = _plain(row.get("severity_rank"))
         row["days_overdue"] = _plain(row.get("days_overdue"))
@@ -441,5 +386,6 @@ def care_team_context(agg: Aggregates, run_info, out_dir, worklist: list[dict], 
     return ctx
 
 
-def shareable_context(agg: Aggregates, run_info, out_dir) -> dict:
-    return _base_context(agg, run_info, out_dir, _share, shareable=True)
+def shareable_context(shared: Aggregates, run_info, out_dir) -> dict:
+    """The shareable report's context, from `shared = disclosure.apply(aggregates, params)` only."""
+    return _base_context(shared, run_info, out_dir, shareable=True)

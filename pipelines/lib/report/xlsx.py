@@ -9,12 +9,14 @@ findings.csv.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
 
 from .data import SEVERITIES, worklist
+from .safe import spreadsheet_safe
 
 EXCEL_MAX_ROWS = 1_048_576
 BATCH = 10_000
@@ -42,8 +44,10 @@ COLUMNS = (
 def write_worklist_xlsx(con, run_info: dict[str, Any], previous_run_id: str | None, path: Path,
                         summary_rows: list[dict[str, Any]]) -> dict[str, int]:
     """Write the workbook; returns the rows written per severity sheet."""
+    # strings_to_formulas off: no text is ever written as a formula, whatever it starts with
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "default_date_format": "yyyy-mm-dd",
-                                         "remove_timezone": True})
+                                         "remove_timezone": True, "strings_to_formulas": False,
+                                         "strings_to_urls": False})
     wb.set_properties({"title": "Azathioprine audit worklist", "subject": f"as of {run_info.get('as_of')}",
                        "comments": "Patient-identifiable: for the care team only."})
     header = wb.add_format({"bold": True, "bg_color": "#E4E7EB", "border": 1, "text_wrap": True, "valign": "top"})
@@ -87,7 +91,8 @@ def write_worklist_xlsx(con, run_info: dict[str, Any], previous_run_id: str | No
 
     summary.set_column(0, 0, 34)
     summary.set_column(1, 5, 14)
-    summary.write(0, 0, f"{run_info.get('registry_name') or 'MS registry'}: azathioprine audit worklist", title)
+    summary.write_string(0, 0, spreadsheet_safe(f"{run_info.get('registry_name') or 'MS registry'}: "
+                                                "azathioprine audit worklist"), title)
     meta = [
         ("As of", str(run_info.get("as_of"))),
         ("Profile", str((run_info.get("profile") or {}).get("name", ""))),
@@ -96,8 +101,8 @@ def write_worklist_xlsx(con, run_info: dict[str, Any], previous_run_id: str | No
         ("Care team only", "patient-identifiable; do not share"),
     ]
     for i, (k, v) in enumerate(meta, start=2):
-        summary.write(i, 0, k, bold)
-        summary.write(i, 1, v)
+        summary.write_string(i, 0, k, bold)
+        summary.write_string(i, 1, spreadsheet_safe(v))
     r = len(meta) + 3
     summary.write_row(r, 0, ["Severity", "Findings in sheet", "Note"], header)
     for severity in SEVERITIES:
@@ -134,9 +139,10 @@ def _write(ws, row: int, col: int, value: Any, kind: str, date_fmt) -> None:
             value = value.date()
         ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), date_fmt)
     elif kind in ("num", "int"):
-        ws.write_number(row, col, float(value))
+        if math.isfinite(float(value)):
+            ws.write_number(row, col, float(value))
     elif kind == "new":
         if value:
             ws.write_string(row, col, "NEW")
     else:
-        ws.write_string(row, col, str(value))
+        ws.write_string(row, col, spreadsheet_safe(str(value)))

@@ -1,28 +1,17 @@
-"""Small-number suppression: the one choke point for anything shared beyond the care team.
+"""Secondary suppression: what else to hide in a table so that no suppressed cell can be worked back.
 
-Every count that leaves the care team (``summary_shareable.csv``, ``report_shareable.html``) passes through
-this module. The semantics follow ehrQL's ``ehrql/measures/disclosure_control.py`` (OpenSAFELY):
+Within a group of rows that add up to a total row (the sites of one rule, or of one month), if exactly one
+site cell of a count column is suppressed, the next-smallest shown site cell is suppressed too, so that the
+suppressed cell cannot be recovered by subtracting the other sites from the total (a row that already has
+a suppressed count is preferred, so that whole site rows disappear rather than scattered cells). If a group
+has a single site cell and it is suppressed, the total is suppressed instead.
 
-- a count at or below the threshold (default 7, profile ``suppress_at_or_below``) is suppressed. 0 is
-  suppressed too: "none" is as disclosive as "one" when a reader knows who is on the list;
-- every other count is rounded to the nearest multiple of ``base`` (default 5, profile ``round_to``). With
-  integer counts and base 5 there is never a tie; for other bases a tie rounds half to even, as Python's
-  ``round`` does in ehrQL;
-- a negative count is a bug upstream and is refused (``ValueError``), as ehrQL asserts.
-
-One deliberate difference from ehrQL: a suppressed count is returned as ``None`` (an empty cell, "suppressed"
-in the report), not as 0, so that a reader can never mistake a suppressed cell for a true zero.
-
-Rates are never suppressed or rounded on their own: they are recomputed from the rounded counts
-(``None`` when either count is suppressed or the denominator is 0), as ehrQL does for measure ratios.
-
-Site tables get secondary suppression (``shareable_table``): within a group of rows that add up to a total
-row (the sites of one rule, or of one month), if exactly one site cell of a count column is suppressed, the
-next-smallest shown site cell is suppressed too, so that the suppressed cell cannot be recovered by
-subtracting the other sites from the total (a row that already has a suppressed count is preferred, so that
-whole site rows disappear rather than scattered cells). If a group has a single site cell and it is
-suppressed, the total is suppressed instead. A rate's numerator is suppressed whenever its denominator is (a
-numerator alone only bounds the hidden denominator). The result is checked again until nothing changes.
+Cells linked by arithmetic are hidden together:
+- a rate's numerator is hidden whenever its denominator is (a numerator alone bounds the hidden one);
+- ``force_hidden``: cells another table hides (the same patients counted there; see ``disclosure.apply``);
+- ``hide_with``: a column hidden whenever another is (findings with the patients flagged: a patient's 18
+  findings are not shown when the one patient is hidden; rows accepted with rows quarantined).
+The result is checked again until nothing changes. Rates are recomputed from the rounded counts.
 """
 
 from __future__ import annotations
@@ -32,51 +21,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-DEFAULT_THRESHOLD = 7
-DEFAULT_BASE = 5
-
-
-def params_from_profile(profile: Mapping[str, Any] | None) -> dict[str, int]:
-    """``{"threshold": ..., "base": ...}`` from a profile (``Profile.as_dict()``, its ``parameters`` or a flat
-    parameter dict); defaults when absent."""
-    profile = profile or {}
-    flat = profile.get("parameters", profile)
-    return {
-        "threshold": int(flat.get("suppress_at_or_below", DEFAULT_THRESHOLD)),
-        "base": int(flat.get("round_to", DEFAULT_BASE)),
-    }
-
-
-def suppress_count(n: Any, threshold: int = DEFAULT_THRESHOLD, base: int = DEFAULT_BASE) -> int | None:
-    """The shareable form of a count: ``None`` when ``n <= threshold``, else ``n`` rounded to the nearest
-    multiple of ``base``. ``None`` / NaN in gives ``None`` out (nothing to share). Negative or fractional
-    counts raise ``ValueError``."""
-    if n is None or (isinstance(n, float) and math.isnan(n)) or n is pd.NA:
-        return None
-    if isinstance(n, bool):
-        raise ValueError(f"a count must be an integer, got {n!r}")
-    if isinstance(n, float):
-        if not n.is_integer():
-            raise ValueError(f"a count must be a whole number, got {n!r}")
-        n = int(n)
-    try:
-        n = int(n)  # numpy integers, Decimal
-    except (TypeError, ValueError):
-        raise ValueError(f"a count must be an integer, got {n!r}") from None
-    if n < 0:
-        raise ValueError(f"a count cannot be negative, got {n}")
-    if base < 1 or threshold < 0:
-        raise ValueError("base must be >= 1 and threshold >= 0")
-    if n <= threshold:
-        return None
-    return int(base * round(n / base))
-
-
-def rate(numerator: int | None, denominator: int | None) -> float | None:
-    """numerator / denominator, or ``None`` when either is missing or the denominator is 0."""
-    if numerator is None or denominator is None or denominator == 0:
-        return None
-    return numerator / denominator
+from .rule import DEFAULT_BASE, DEFAULT_THRESHOLD, rate, suppress_count
 
 
 def _is_missing(value: Any) -> bool:
@@ -94,6 +39,8 @@ def shareable_table(
     threshold: int = DEFAULT_THRESHOLD,
     base: int = DEFAULT_BASE,
     drop: Iterable[str] = (),
+    hide_with: Mapping[str, str] | None = None,
+    force_hidden: Mapping[str, Sequence[bool]] | None = None,
 ) -> pd.DataFrame:
     """A copy of ``df`` safe to share.
 
@@ -104,6 +51,8 @@ def shareable_table(
       applied within each group and each count column.
     - ``rates``: ``{rate_col: (numerator_col, denominator_col)}`` recomputed from the rounded counts.
     - ``drop``: columns removed before anything else (e.g. unrounded rates).
+    - ``hide_with``: ``{column: other}``: ``column`` is hidden in every row where ``other`` is.
+    - ``force_hidden``: ``{column: mask}``: cells hidden to start with (another table hides the same count).
 
     Cells whose input count is missing (e.g. a rule not evaluated) stay missing and are not treated as
     suppressed. Suppressed cells are ``None``. Count columns come out as nullable integers (``Int64``).
@@ -113,9 +62,13 @@ def shareable_table(
     for col in count_cols:
         out[col] = pd.array([suppress_count(v, threshold, base) for v in out[col]], dtype="Int64")
     suppressed = {col: out[col].isna() & ~raw_missing[col] for col in count_cols}
+    for col, mask in (force_hidden or {}).items():  # hidden because another table hides the same count
+        hide = pd.Series(list(mask), index=out.index, dtype=bool) & ~suppressed[col] & ~raw_missing[col]
+        out.loc[hide, col] = pd.NA
+        suppressed[col] = suppressed[col] | hide
 
     groups = out.groupby(list(by), dropna=False, sort=False).groups if by else {None: out.index}
-    links = [(num, den) for num, den in (rates or {}).values()]
+    links = [(num, den) for num, den in (rates or {}).values()] + list((hide_with or {}).items())
     changed = True
     while changed:  # secondary suppression and linked cells can feed each other: repeat until stable
         changed = False
@@ -125,7 +78,8 @@ def shareable_table(
             part_rows = [i for i in index if out.at[i, group_col] != total_label]
             for col in count_cols:
                 changed |= _secondary(out, col, count_cols, suppressed, raw_missing, part_rows, total_rows)
-        # a numerator is not shown without its denominator (it would only bound the hidden one)
+        # a numerator is not shown without its denominator (it would only bound the hidden one), nor a
+        # hide_with column without its other
         for num, den in links:
             hide = suppressed[den] & ~suppressed[num] & ~raw_missing[num]
             if hide.any():
