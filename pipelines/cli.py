@@ -82,6 +82,8 @@ class _TerminalProgress(logging.Handler):
         if meta.get("dagster_event") is not None:
             return
         message = meta.get("orig_message") or record.getMessage()
+        if message.startswith("Dependencies for step ") and message.endswith("Not executing."):
+            return  # Dagster's skip notices after a failed step: the one-line reason follows on its own
         step = meta.get("step_key") or ""
         elapsed = time.monotonic() - self.started
         self.stream.write(f"[{elapsed:7.1f}s] {step + ': ' if step else ''}{message}\n")

@@ -415,3 +415,14 @@ def test_parquet_native_dates_timestamps_and_nested_extras_are_read(tmp_path):
     info = json.loads((out / "run.json").read_text())["inputs"]
     assert (info["prescriptions"]["rows_accepted"], info["labs"]["rows_accepted"],
             info["events"]["rows_accepted"]) == (2, 2, 1)
+
+
+def test_the_terminal_shows_no_dagster_skip_notices_before_the_reason(tmp_path, capsys):
+    folder = extract(tmp_path / "x")
+    (folder / "labs.csv").unlink()
+    status = main(["run", "--extracts", str(folder), "--as-of", AS_OF.isoformat(), "--db", str(tmp_path / "a.duckdb"),
+                   "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert "Dependencies for step" not in err and "Not executing" not in err
+    assert err.strip().splitlines()[-1] == "labs.csv: required file is missing (looked for .csv and .parquet)"

@@ -57,3 +57,10 @@ def test_every_parameter_is_provided_by_every_profile(path):
 ])
 def test_numeric_literal_scanner(sql, expected):
     assert numeric_literals(sql) == expected
+
+
+def test_the_rules_page_is_written_from_the_rule_files():
+    from pipelines.lib.docs import RULES_PAGE, rules_markdown
+
+    assert RULES_PAGE.read_text(encoding="utf-8") == rules_markdown(), \
+        "docs/rules.md is out of date: run python -m pipelines.lib.docs"

@@ -15,20 +15,14 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.lib.rules import discover_rules
 from pipelines.lib.synthetic import DIRTY_KINDS, FILE_COLUMNS, SCENARIOS, generate
 
 AS_OF = date(2026, 11, 26)
 N = 300
 RULES_MD = Path(__file__).resolve().parents[2] / "shared" / "RULES.md"
 
-ALL_RULES = [
-    "TPMT_NOT_TESTED", "TPMT_TESTED_LATE", "TPMT_DEFICIENT_PRESCRIBED", "TPMT_INTERMEDIATE_HIGH_DOSE",
-    "BASELINE_BLOODS_MISSING", "INDUCTION_MONITORING_GAP", "MAINTENANCE_MONITORING_GAP", "MONITORING_OVERDUE",
-    "MONITORING_DUE_SOON", "CUMULATIVE_DOSE_OVER_LIMIT", "CUMULATIVE_DOSE_APPROACHING",
-    "TREATMENT_DURATION_OVER_LIMIT", "DAILY_DOSE_ABOVE_MAX", "WEIGHT_MISSING", "CYTOPENIA_ON_TREATMENT",
-    "LIVER_TOXICITY_ON_TREATMENT", "INFECTION_ON_TREATMENT", "POST_STOP_FOLLOWUP_GAP", "NO_PRIOR_DMT",
-    "EARLY_DISCONTINUATION",
-]
+ALL_RULES = [rule.rule_id for rule in discover_rules()]  # every rule of sql/rules/
 
 
 @pytest.fixture(scope="module")
@@ -369,8 +363,15 @@ def evaluate(p: Pt) -> set[str]:
         if w is None:
             fired.add("WEIGHT_MISSING")
         cls = [c for d, c in tpmt if d <= s and c]
-        if w and first[3] is not None and first[3] / w > 1.5 and cls and cls[-1] == "intermediate":
+        # the first regimen: the prescriptions starting on the episode's first day, their daily doses summed
+        regimen = [dd for x, _id, _days, _t, dd in aza if x == s and dd is not None]
+        dose0 = sum(regimen) if regimen else None
+        severity = {"deficient": 3, "intermediate": 2, "normal": 1}
+        phenotype = max(cls, key=lambda c: severity[c]) if cls else None  # v2: the most severe result
+        if w and dose0 is not None and dose0 / w > 1.5 and phenotype == "intermediate":
             fired.add("TPMT_INTERMEDIATE_HIGH_DOSE")
+        if w and dose0 is not None and dose0 / w > 2.0:
+            fired.add("STARTING_DOSE_HIGH")
         M = s + 28 * day
         for t, ds in tests.items():
             if not any(s - BASE * day <= d <= s for d in ds):
@@ -395,6 +396,11 @@ def evaluate(p: Pt) -> set[str]:
                     fired.add("MONITORING_DUE_SOON")
         tox = False
         for d, a, n, _c in p.labs:
+            abnormal = n is not None and s <= d <= e and ((a in LOW and n < LOW[a]) or (a in ("ALT", "AST") and n > 100))
+            if abnormal and AS_OF >= d + 14 * day and not (death and death <= d + 14 * day) \
+                    and not any(x == a and nn is not None and d < dd <= d + 14 * day for dd, x, nn, _ in p.labs) \
+                    and not any(d <= ee <= d + 14 * day for _s, ee, *_ in infos):
+                fired.add("ABNORMAL_RESULT_NOT_REPEATED")
             if s <= d <= e and n is not None:
                 if a in LOW and n < LOW[a]:
                     fired.add("CYTOPENIA_ON_TREATMENT")

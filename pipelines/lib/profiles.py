@@ -12,16 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .paths import PROFILES_DIR
+from .paths import CODELISTS_DIR, PROFILES_DIR
 
 REQUIRED = (
     "maintenance_max_gap_days", "due_soon_after_days", "baseline_lookback_days", "episode_gap_days",
     "default_days_supply", "max_days_supply", "tpmt_mu_l_deficient_below", "tpmt_mu_l_normal_from",
     "tpmt_nmol_deficient_below", "tpmt_nmol_normal_above", "tpmt_intermediate_max_mg_per_kg",
-    "max_mg_per_kg_day", "weight_lookback_days", "cumulative_limit_mg", "cumulative_approaching_mg",
+    "max_mg_per_kg_day", "start_max_mg_per_kg_day", "weight_lookback_days", "cumulative_limit_mg", "cumulative_approaching_mg",
     "duration_limit_days", "wbc_low", "neutrophils_low", "lymphocytes_low", "platelets_low", "alt_high",
     "ast_high", "infection_restart_window_days", "post_stop_first_year_days",
-    "post_stop_gap_first_year_days", "post_stop_gap_later_days", "min_treatment_days",
+    "post_stop_gap_first_year_days", "post_stop_gap_later_days", "min_treatment_days", "stop_reason_days", "abnormal_repeat_days",
     "compliance_months", "compliance_lookback_days", "lymphocyte_min_episode_days",
     "lymphocyte_baseline_days", "lymphocyte_ratio_low", "lymphocyte_ratio_high",
     "lymphocyte_ratio_target", "suppress_at_or_below", "round_to",
@@ -51,6 +51,7 @@ class Profile:
     induction: tuple[dict[str, int], ...]
     source: Path
     chain: tuple[str, ...] = field(default=())
+    monitored_tests: tuple[str, ...] = ("CBC", "LFT")
 
     @property
     def induction_windows(self) -> list[InductionWindow]:
@@ -68,7 +69,8 @@ class Profile:
 
     def sql_params(self) -> dict[str, Any]:
         """Every parameter the SQL may bind, the derived ones included."""
-        return {**self.params, "maintenance_start_days": self.maintenance_start_days}
+        return {**self.params, "maintenance_start_days": self.maintenance_start_days,
+                "monitored_tests": list(self.monitored_tests)}
 
     def as_dict(self) -> dict[str, Any]:
         """For run.json and the report's methods section."""
@@ -82,6 +84,7 @@ class Profile:
                 for w in self.induction_windows
             ],
             "maintenance_start_days": self.maintenance_start_days,
+            "monitored_tests": list(self.monitored_tests),
             "parameters": dict(sorted(self.params.items())),
         }
 
@@ -113,6 +116,7 @@ def load_profile(name: str = "default") -> Profile:
         current = doc.get("extends")
     params: dict[str, Any] = {}
     induction: list[dict[str, int]] | None = None
+    monitored: list[str] | None = None
     for doc in reversed(docs):  # parent first, child overrides
         for section, values in doc.items():
             if not isinstance(values, dict):
@@ -120,6 +124,8 @@ def load_profile(name: str = "default") -> Profile:
             for key, value in values.items():
                 if key == "induction":
                     induction = value
+                elif key == "monitored_tests":
+                    monitored = value
                 else:
                     params[key] = value
     missing = [key for key in REQUIRED if key not in params]
@@ -135,6 +141,11 @@ def load_profile(name: str = "default") -> Profile:
             raise ProfileError(f"profile {name!r}: parameter {key} must be at least {low}, got {params[key]!r}")
     if not induction:
         raise ProfileError(f"profile {name!r}: schedule.induction is empty")
+    groups = test_groups()
+    if not monitored or not isinstance(monitored, list) or any(t not in groups for t in monitored) \
+            or len(set(monitored)) != len(monitored):
+        raise ProfileError(f"profile {name!r}: schedule.monitored_tests must list test groups among "
+                           f"{', '.join(groups)}, got {monitored!r}")
     for block in induction:
         if set(block) != {"every_days", "times"} or min(block.values()) < 1:
             raise ProfileError(f"profile {name!r}: each induction block needs every_days >= 1 and times >= 1")
@@ -145,4 +156,13 @@ def load_profile(name: str = "default") -> Profile:
         induction=tuple(dict(b) for b in induction),
         source=PROFILES_DIR / f"{name}.toml",
         chain=tuple(chain),
+        monitored_tests=tuple(monitored),
     )
+
+
+def test_groups() -> list[str]:
+    """The test groups a profile may monitor (codelists/test_groups.csv)."""
+    import csv
+
+    with (CODELISTS_DIR / "test_groups.csv").open(newline="", encoding="utf-8") as handle:
+        return [row["test"] for row in csv.DictReader(handle)]

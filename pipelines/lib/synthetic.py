@@ -191,6 +191,9 @@ def _iso(o: int) -> str:
 
 class _Gen:
     def __init__(self, out_dir: Path, n: int, seed: int, as_of: date):
+        from .profiles import load_profile
+
+        self.params = load_profile("default").params  # the thresholds the scenarios are built around
         self.rng = random.Random(seed)
         self.drng = random.Random(seed * 7919 + 17)  # dirty rows: separate stream
         self.A = as_of.toordinal()
@@ -927,6 +930,8 @@ class _Patient:
                 d_first = max(25, -(-int(w0 * mgkg) // 25) * 25)
                 if d_first / w0 <= 1.55 or d_first / w0 >= 2.95:
                     return False
+                if d_first / w0 > self.g.params["start_max_mg_per_kg_day"] + 0.05:
+                    self.expected.append("STARTING_DOSE_HIGH")
                 base = self.std_dose()
 
                 def dose(i, s, d_first=d_first, base=base):
@@ -945,6 +950,7 @@ class _Patient:
         # --- prescriptions and monitoring per episode
         panels: list[tuple[int, bool]] = []  # (date, on treatment)
         tox_date = None
+        no_repeat = False
         ep_ranges: list[tuple[int, int]] = []
         if sc == "restart_after_break":
             rx1 = self.course(S, plan[0][1], dose)
@@ -1020,6 +1026,14 @@ class _Patient:
                 if not cand:
                     return False
                 tox_date = r.choice(cand)
+                # half the clinics' abnormal counts are not repeated within the 14 days the profile allows
+                # and treatment goes on (ABNORMAL_RESULT_NOT_REPEATED); the others are repeated a week later
+                if sc in ("cytopenia", "liver_toxicity") and r.random() < 0.5 \
+                        and tox_date + 2 * self.g.params["abnormal_repeat_days"] < min(end, A):
+                    repeat_days = self.g.params["abnormal_repeat_days"]
+                    panels = [(d, on) for d, on in panels if not tox_date < d <= tox_date + repeat_days]
+                    self.expected.append("ABNORMAL_RESULT_NOT_REPEATED")
+                    no_repeat = True
                 if sc == "early_stop_toxicity":
                     tox_date = max(cand)
                     self.expected = ["LIVER_TOXICITY_ON_TREATMENT" if toxic_in in ("ALT", "AST")
@@ -1105,6 +1119,10 @@ class _Patient:
                 self.tpmt(init - r.randint(0, 120), tpmt_phen)
         elif tpmt_when == "late":
             self.tpmt(init + r.randint(7, 100), tpmt_phen)
+        if sc == "well_managed_stopped" and r.random() < 0.15 and eps[-1][1] + 60 < A:
+            # a later genotype shows TPMT deficiency after the course: never prescribed since (in the
+            # TPMT_DEFICIENT_PRESCRIBED population, and rightly not flagged)
+            self.tpmt(r.randint(eps[-1][1] + 30, A - 1), "deficient")
 
         # --- DMT history or contraindication
         if dmt == "history":
@@ -1117,7 +1135,7 @@ class _Patient:
             if d > A or (self.death and d > self.death):
                 continue
             self.bloods(d, on, toxic_in if d == tox_date else None)
-        if tox_date is not None:
+        if tox_date is not None and not no_repeat:
             # the repeat a week later, recovering on a lower dose or off treatment
             rep = tox_date + r.randint(5, 9)
             if rep <= A and not any(d == rep for d, _ in panels):

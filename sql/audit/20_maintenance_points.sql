@@ -1,12 +1,12 @@
 -- Maintenance monitoring points (RULES.md, MAINTENANCE_MONITORING_GAP, MONITORING_OVERDUE, MONITORING_DUE_SOON),
--- one row per episode, test (CBC, LFT) and point, for every episode that reached its maintenance phase
+-- one row per episode, monitored test (the profile's monitored_tests: CBC, LFT[, RENAL]) and point, for every episode that reached its maintenance phase
 -- (E >= M, M = maintenance_start, E = eval_end):
 --   clock start = the latest test in [episode_start, M - 1], else M;
 --   points      = the clock start, then each distinct day with a test in [M, E].
 -- next_point_date is the following point of the same episode and test (NULL for the last point).
 create or replace table maintenance_points as
 with tests as (
-    select * from (values ('CBC'), ('LFT')) t(test)
+    select test from monitored_tests
 ),
 maintenance_episodes as (
     select e.*, t.test

@@ -1,6 +1,7 @@
 -- Monitoring compliance (RULES.md, "Measures for the report"): at each month end of the last
 -- $compliance_months months up to as-of (the latest month end on or before as-of, and the ones before it),
--- the patients on an active episode at that month end and those of them with a CBC and an LFT in the
+-- the patients on an active episode at that month end and those of them with a test of every monitored
+-- group (the profile's monitored_tests: a CBC and an LFT, and renal function in bsr-2017) in the
 -- previous $compliance_lookback_days days, [month_end - $compliance_lookback_days, month_end], both ends
 -- included (so a test exactly $compliance_lookback_days days old still counts, as for MONITORING_OVERDUE).
 -- "Active" at a month end m is the episodes' definition evaluated at m:
@@ -26,14 +27,15 @@ active as (
 assessed as (
     select
         a.month_end, a.patient_id, p.site_id,
-        exists (select 1 from blood_tests b
-                where b.patient_id = a.patient_id and b.test = 'CBC'
+        -- every monitored test (the profile's monitored_tests) done in the look-back
+        not exists (
+            select 1 from monitored_tests t
+            where not exists (
+                select 1 from blood_tests b
+                where b.patient_id = a.patient_id and b.test = t.test
                   and b.test_date between a.month_end - $compliance_lookback_days * interval 1 day
                                       and a.month_end)
-        and exists (select 1 from blood_tests b
-                    where b.patient_id = a.patient_id and b.test = 'LFT'
-                      and b.test_date between a.month_end - $compliance_lookback_days * interval 1 day
-                                          and a.month_end) as compliant
+        ) as compliant
     from active a
     join patients p using (patient_id)
 ),

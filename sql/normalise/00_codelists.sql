@@ -22,15 +22,26 @@ select dmt, match,
 from read_csv($dmt_path, header = true, all_varchar = true);
 
 create or replace table codelist_lab_codes as
-select analyte, nullif(lab_group, '') as lab_group, trim(loinc) as code, measure
+select analyte, nullif(lab_group, '') as lab_group, trim(loinc) as code, measure, core = 'yes' as core
 from read_csv($lab_codes_path, header = true, all_varchar = true);
 
+create or replace table codelist_non_results as
+select lower(trim(fragment)) as fragment
+from read_csv($non_results_path, header = true, all_varchar = true);
+
+-- The test groups the profile monitors ($monitored_tests), in the profile's order, with their labels.
+create or replace table monitored_tests as
+select g.test, g.label, g.short, m.position
+from read_csv($test_groups_path, header = true, all_varchar = true) g
+join (select unnest($monitored_tests) as test, generate_subscripts($monitored_tests, 1) as position) m
+  using (test);
+
 create or replace table codelist_lab_names as
-select n.analyte, name_key(n.name) as name_key, c.lab_group, c.measure
+select n.analyte, name_key(n.name) as name_key, c.lab_group, c.measure, c.core
 from read_csv($lab_names_path, header = true, all_varchar = true) n
 join (
     -- a name gives the analyte's group and its main measure (a count, not a percentage)
-    select analyte, any_value(lab_group) as lab_group,
+    select analyte, any_value(lab_group) as lab_group, bool_or(core) as core,
            coalesce(max(measure) filter (where measure <> 'percent'), 'percent') as measure
     from codelist_lab_codes group by analyte
 ) c using (analyte);

@@ -3,7 +3,7 @@
 --   days       = days_supply; else end - start + 1; else total mg / daily dose rounded up; else $default_days_supply
 --   daily dose = daily_dose; else total mg / days
 --   covered    = [start_date, start_date + days - 1]
--- Cancelled and entered-in-error rows give no exposure (they stay in stg_prescriptions).
+-- Cancelled (or canceled), entered-in-error and draft rows give no exposure (they stay in stg_prescriptions).
 create or replace macro mg_factor(unit) as
     case
         when unit is null then 1.0
@@ -28,7 +28,7 @@ from stg_prescriptions p;
 create or replace table aza_prescription_rows as
 select
     p.*,
-    coalesce(p.status, '') in ('cancelled', 'entered-in-error', 'entered in error') as gives_no_exposure,
+    coalesce(p.status, '') in ('cancelled', 'canceled', 'entered-in-error', 'entered in error', 'draft') as gives_no_exposure,
     p.strength * mg_factor(p.strength_unit) as strength_mg,
     p.daily_dose * mg_factor(p.daily_dose_unit) as daily_dose_given_mg,
     coalesce(p.days_supply, date_diff('day', p.start_date, p.end_date) + 1) as days_given
@@ -67,4 +67,4 @@ select p.prescription_id, p.patient_id, p.start_date, m.dmt
 from stg_prescriptions p
 join drug_matches m using (prescription_id)
 where m.dmt is not null and not m.is_azathioprine
-  and coalesce(p.status, '') not in ('cancelled', 'entered-in-error', 'entered in error');
+  and coalesce(p.status, '') not in ('cancelled', 'canceled', 'entered-in-error', 'entered in error', 'draft');

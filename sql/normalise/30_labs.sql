@@ -1,20 +1,34 @@
 -- Lab results mapped to analytes (by LOINC code first, then by local name: whole, without a bracketed
--- part, or the bracketed part alone), values converted to canonical units (counts 10^9/L, enzymes U/L,
--- weight kg). A value whose unit cannot be interpreted is never compared: unit_status says why.
+-- part, or the bracketed part alone; never a part of a longer name), values converted to canonical units
+-- (counts 10^9/L, enzymes U/L, weight kg). A value whose unit cannot be interpreted is never compared:
+-- unit_status says why. A test_code written as LOINC (digits, a dash, one digit) that is not in the
+-- codelist decides the row: the name is not used (LOINC 5821-4 "Leukocytes" is urine, not a blood count).
+-- A non-result (codelists/non_results.csv: "not performed", "haemolysed", "clotted", ...) counts for
+-- nothing: it is not in lab_results (no test done, no TPMT result, no weight) and is counted in data quality.
 create or replace table lab_mapping as
 with keyed as (
     select
         l.*,
         name_key(l.test_name) as key_whole,
         name_key(regexp_replace(l.test_name, '\s*\([^)]*\)\s*', ' ', 'g')) as key_outside,
-        name_key(regexp_extract(l.test_name, '\(([^)]*)\)', 1)) as key_inside
+        name_key(regexp_extract(l.test_name, '\(([^)]*)\)', 1)) as key_inside,
+        coalesce(regexp_full_match(trim(l.test_code), '\d+-\d'), false) as loinc_decides
     from stg_labs l
 )
 select
     k.*,
-    coalesce(c.analyte, n1.analyte, n2.analyte, n3.analyte) as analyte,
-    coalesce(c.lab_group, n1.lab_group, n2.lab_group, n3.lab_group) as lab_group,
-    coalesce(c.measure, n1.measure, n2.measure, n3.measure) as measure
+    case when c.analyte is not null then c.analyte when not k.loinc_decides
+         then coalesce(n1.analyte, n2.analyte, n3.analyte) end as analyte,
+    case when c.analyte is not null then c.lab_group when not k.loinc_decides
+         then coalesce(n1.lab_group, n2.lab_group, n3.lab_group) end as lab_group,
+    case when c.analyte is not null then c.measure when not k.loinc_decides
+         then coalesce(n1.measure, n2.measure, n3.measure) end as measure,
+    case when c.analyte is not null then c.core when not k.loinc_decides
+         then coalesce(n1.core, n2.core, n3.core) end as core,
+    -- a value with letters may be a non-result (numbers never are: checked only where it matters)
+    regexp_matches(k.value, '[A-Za-z]') and exists (
+        select 1 from codelist_non_results nr where contains(lower(k.value), nr.fragment)
+    ) as non_result
 from keyed k
 left join codelist_lab_codes c on c.code = k.test_code
 left join codelist_lab_names n1 on n1.name_key = k.key_whole
@@ -24,7 +38,7 @@ left join codelist_lab_names n3 on n3.name_key = k.key_inside and k.key_inside <
 create or replace table lab_results as
 with valued as (
     select
-        m.result_id, m.patient_id, m.collected_date, m.analyte, m.lab_group, m.measure,
+        m.result_id, m.patient_id, m.collected_date, m.analyte, m.lab_group, m.core, m.measure,
         m.value as value_text,
         -- nan, inf and -inf are not numbers: the value counts as non-numeric (data quality)
         case when isfinite(try_cast(regexp_replace(m.value, '^[<>]=?\s*', '') as double))
@@ -34,10 +48,10 @@ with valued as (
         u.factor
     from lab_mapping m
     left join codelist_units u on u.unit_key = unit_key(m.unit)
-    where m.analyte is not null
+    where m.analyte is not null and not m.non_result
 )
 select
-    result_id, patient_id, collected_date, analyte, lab_group, value_text, value_num, unit,
+    result_id, patient_id, collected_date, analyte, lab_group, core, value_text, value_num, unit,
     -- a censored result ("<0.5", ">100") keeps its bound in value_num and its direction here
     nullif(left(regexp_extract(value_text, '^\s*([<>])', 1), 1), '') as censor,
     case
@@ -49,7 +63,7 @@ select
 from (
     select *,
         case
-            when measure in ('panel', 'tpmt_text', 'tpmt_activity', 'haemoglobin', 'bilirubin', 'albumin')
+            when measure in ('panel', 'tpmt_text', 'tpmt_activity', 'haemoglobin', 'bilirubin', 'albumin', 'renal')
                 then 'not_compared'
             when value_num is null then 'not_numeric'
             -- a percentage is a result only for analytes that have one (differential counts);
@@ -66,11 +80,13 @@ from (
     from valued
 );
 
--- A CBC (or LFT) is done on a day when any analyte of its group has a result that day, whatever its value.
+-- A monitored group (the profile's monitored_tests: CBC, LFT, RENAL) is done on a day when one of its core
+-- analytes has a result that day, whatever its value (haemoglobin alone is not a full blood count, albumin
+-- alone not a liver panel).
 create or replace table blood_tests as
 select distinct patient_id, collected_date as test_date, lab_group as test
 from lab_results
-where lab_group in ('CBC', 'LFT');
+where core and lab_group in (select test from monitored_tests);
 
 -- TPMT: text phenotypes from the codelist; activity by the profile's cut-offs for mU/L and nmol/h/gHb.
 -- A censored activity is classified only when its bound settles it ("<5" mU/L is deficient, ">80" normal);

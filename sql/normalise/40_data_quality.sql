@@ -34,5 +34,12 @@ union all
 select 'labs', 'result not mapped to an analyte of the codelists', count(*)
 from lab_mapping where analyte is null
 union all
+select 'labs', 'non-result (not performed, haemolysed, clotted, ...): counts for nothing', count(*)
+from lab_mapping where analyte is not null and non_result
+union all
 select 'patients', 'death date after the as-of date (ignored by the rules)', count(*)
-from stg_patients where death_date > $as_of;
+from stg_patients where death_date > $as_of
+union all
+select 'patients', 'birth_date not a date or not plausible: the value dropped, the patient kept (stg_field_notes)',
+       count(*)
+from stg_field_notes where column_name = 'birth_date';

@@ -1,11 +1,11 @@
 -- rule: BASELINE_BLOODS_MISSING
 -- severity: medium
 -- population: on_treatment
--- fires when: per episode and test (CBC, LFT): no CBC (resp. LFT) done in
+-- fires when: per episode and monitored test (the profile's monitored_tests): no CBC (resp. LFT) done in
 --   [episode_start - $baseline_lookback_days, episode_start].
 --   key_date = episode start; test = CBC or LFT; window = the baseline interval.
 with tests(test, test_label) as (
-    values ('CBC', 'full blood count (CBC)'), ('LFT', 'liver function test (LFT)')
+    select test, short from monitored_tests
 ),
 expected as (
     select

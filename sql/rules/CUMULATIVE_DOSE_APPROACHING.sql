@@ -7,9 +7,10 @@
 --   there: the running sum counts a prescription's whole total on its start date);
 --   value = total g at as-of; threshold = $cumulative_limit_mg in g.
 --   For a patient whose last episode is active, the detail gives the date the limit will be reached at the
---   latest prescription's daily dose: the supply already counted lasts to the episode's last covered day,
---   so from the day after it (or from as-of, when later) at that daily dose, the day the remaining
---   mg are taken: start + ceil(remaining / daily dose) - 1. No known daily dose: no date.
+--   latest regimen's daily dose (its same-day prescriptions summed; table regimens): the supply already
+--   counted lasts to the episode's last covered day, so from the day after it (or from as-of, when later)
+--   at that daily dose, the day the remaining mg are taken: start + ceil(remaining / daily dose) - 1.
+--   The latest regimen's dose unknown: no date (never an earlier regimen's dose).
 with running as (
     select
         patient_id, prescription_id, start_date, daily_dose_mg,
@@ -25,27 +26,34 @@ reached as (
         patient_id,
         arg_min(start_date, (start_date, prescription_id)) filter (where running_mg >= $cumulative_approaching_mg)
             as reached_on,
-        arg_max(daily_dose_mg, (start_date, prescription_id)) as latest_daily_dose_mg,
         any_value(total_mg_at_as_of) as total_mg
     from running
     group by patient_id
     having max(running_mg) >= $cumulative_approaching_mg
        and any_value(total_mg_at_as_of) <= $cumulative_limit_mg
 ),
+latest_regimen as (  -- the dose of the latest regimen, NULL when unknown (not the last known one)
+    select patient_id, daily_dose_mg as latest_daily_dose_mg
+    from (select *, row_number() over (partition by patient_id order by regimen_start desc) as recency
+          from regimens where regimen_start <= $as_of)
+    where recency = 1
+),
 projected as (
     select
         r.*,
+        g.latest_daily_dose_mg,
         e.episode_start,
         l.is_active as last_active,
-        case when l.is_active and r.latest_daily_dose_mg > 0 then
+        case when l.is_active and g.latest_daily_dose_mg > 0 then
             greatest(l.episode_end + 1, $as_of)
-                + cast(ceil(($cumulative_limit_mg - r.total_mg) / r.latest_daily_dose_mg) as integer) - 1
+                + cast(ceil(($cumulative_limit_mg - r.total_mg) / g.latest_daily_dose_mg) as integer) - 1
         end as limit_on
     from reached r
     join episodes e
       on e.patient_id = r.patient_id and r.reached_on between e.episode_start and e.episode_end
     join episodes l
       on l.patient_id = r.patient_id and l.is_last
+    left join latest_regimen g on g.patient_id = r.patient_id
 )
 select
     patient_id,

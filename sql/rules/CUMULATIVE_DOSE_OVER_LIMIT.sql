@@ -33,7 +33,12 @@ select
     null as window_end,
     mg_to_g(c.total_mg) as value,
     mg_to_g($cumulative_limit_mg) as threshold,
-    'Cumulative azathioprine prescribed ' || format('{:g}', round(mg_to_g(c.total_mg), 1)) || ' g by '
+    -- a total that rounds to the limit is written in mg, so the text never says "600 g, over the 600 g limit"
+    'Cumulative azathioprine prescribed '
+        || case when round(mg_to_g(c.total_mg), 1) <= round(mg_to_g($cumulative_limit_mg), 1)
+                then case when c.total_mg = floor(c.total_mg) then format('{:,}', cast(c.total_mg as bigint))
+                          else format('{:,}', round(c.total_mg, 1)) end || ' mg'
+                else format('{:g}', round(mg_to_g(c.total_mg), 1)) || ' g' end || ' by '
         || strftime($as_of, '%Y-%m-%d') || ', over the '
         || format('{:g}', round(mg_to_g($cumulative_limit_mg), 1))
         || ' g limit since the prescription of ' || strftime(c.crossed_on, '%Y-%m-%d')

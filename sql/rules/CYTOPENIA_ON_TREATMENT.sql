@@ -7,28 +7,11 @@
 --   key_date = collected date; test = analyte; value = result (10^9/L), threshold = limit.
 --   Several results of one analyte on one day: one finding, for the lowest.
 --   A censored result "<x" is below the limit when x <= limit (its true value is under x); ">x" never is.
-with limits(analyte, label, threshold) as (
-    values ('WBC', 'White cell count', $wbc_low), ('NEUTROPHILS', 'Neutrophil count', $neutrophils_low),
-           ('LYMPHOCYTES', 'Lymphocyte count', $lymphocytes_low), ('PLATELETS', 'Platelet count', $platelets_low)
-),
-results as (
-    select
-        r.patient_id, e.episode_start, r.analyte, r.collected_date, l.label, l.threshold,
-        min(r.value_canonical) as value,
-        arg_min(r.censor, r.value_canonical) as censor,
-        bool_or((r.censor is null and r.value_canonical < l.threshold)
-                or (r.censor = '<' and r.value_canonical <= l.threshold)) as below_limit
-    from lab_results r
-    join limits l using (analyte)
-    join episodes e
-      on e.patient_id = r.patient_id and r.collected_date between e.episode_start and e.episode_end
-    where r.unit_status = 'ok' and r.value_canonical is not null
-    group by all
-)
+--   (The breach is computed once, in table toxicity: sql/audit/40_toxicity.sql.)
 select
-    patient_id,
-    episode_start,
-    analyte as test,
+    t.patient_id,
+    e.episode_start,
+    t.analyte as test,
     collected_date as key_date,
     null as window_start,
     null as window_end,
@@ -37,5 +20,7 @@ select
     label || ' ' || coalesce(censor, '') || format('{:g}', cast(value as double)) || ' x10^9/L on ' || strftime(collected_date, '%Y-%m-%d') || ' is below '
         || format('{:g}', cast(threshold as double)) || ' during azathioprine (episode started ' || strftime(episode_start, '%Y-%m-%d')
         || '): review the dose and repeat the count.' as detail
-from results
-where below_limit
+from toxicity t
+join episodes e
+  on e.patient_id = t.patient_id and t.collected_date between e.episode_start and e.episode_end
+where t.direction = 'low' and breach

@@ -3,7 +3,8 @@
 -- population: infection_on_treatment
 -- requires: events
 -- fires when: a serious_infection or sepsis event in [episode_start, episode_end], and an azathioprine
---   prescription starts in [event_date, event_date + $infection_restart_window_days].
+--   prescription starts in [event_date + 1, event_date + $infection_restart_window_days] (RULES.md v2: a
+--   prescription issued on the event day itself may predate the event, and is not a restart).
 --   key_date = event date; window = [event_date, event_date + $infection_restart_window_days];
 --   value = days from the event to the first such prescription, threshold = the window length.
 --   Several such events on one day: one finding.
@@ -28,7 +29,7 @@ restarted as (
         count(*) as prescriptions
     from infections i
     join aza_prescriptions a
-      on a.patient_id = i.patient_id and a.start_date between i.event_date and i.window_end
+      on a.patient_id = i.patient_id and a.start_date between i.event_date + interval 1 day and i.window_end
     group by all
 )
 select

@@ -6,27 +6,11 @@
 --   key_date = collected date; test = analyte; value = result (U/L), threshold = limit.
 --   Several results of one analyte on one day: one finding, for the highest.
 --   A censored result ">x" is above the limit when x >= limit (its true value is over x); "<x" never is.
-with limits(analyte, threshold) as (
-    values ('ALT', $alt_high), ('AST', $ast_high)
-),
-results as (
-    select
-        r.patient_id, e.episode_start, r.analyte, r.collected_date, l.threshold,
-        max(r.value_canonical) as value,
-        arg_max(r.censor, r.value_canonical) as censor,
-        bool_or((r.censor is null and r.value_canonical > l.threshold)
-                or (r.censor = '>' and r.value_canonical >= l.threshold)) as above_limit
-    from lab_results r
-    join limits l using (analyte)
-    join episodes e
-      on e.patient_id = r.patient_id and r.collected_date between e.episode_start and e.episode_end
-    where r.unit_status = 'ok' and r.value_canonical is not null
-    group by all
-)
+--   (The breach is computed once, in table toxicity: sql/audit/40_toxicity.sql.)
 select
-    patient_id,
-    episode_start,
-    analyte as test,
+    t.patient_id,
+    e.episode_start,
+    t.analyte as test,
     collected_date as key_date,
     null as window_start,
     null as window_end,
@@ -35,5 +19,7 @@ select
     analyte || ' ' || coalesce(censor, '') || format('{:g}', cast(value as double)) || ' U/L on ' || strftime(collected_date, '%Y-%m-%d') || ' is above '
         || format('{:g}', cast(threshold as double)) || ' U/L during azathioprine (episode started ' || strftime(episode_start, '%Y-%m-%d')
         || '): review the liver tests and the dose.' as detail
-from results
-where above_limit
+from toxicity t
+join episodes e
+  on e.patient_id = t.patient_id and t.collected_date between e.episode_start and e.episode_end
+where t.direction = 'high' and breach

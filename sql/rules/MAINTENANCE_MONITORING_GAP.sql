@@ -1,7 +1,7 @@
 -- rule: MAINTENANCE_MONITORING_GAP
 -- severity: medium
 -- population: maintenance
--- fires when: per episode and test (CBC, LFT), from M = start + the induction length to E: the clock starts at
+-- fires when: per episode and monitored test, from M = start + the induction length to E: the clock starts at
 --   the latest test in [start, M - 1], else at M; two consecutive points (clock start, then each test in
 --   [M, E]) more than $maintenance_max_gap_days apart; for an episode that is not active, also the last
 --   point to E when E - last point > $maintenance_max_gap_days (E is never after death).
@@ -33,7 +33,7 @@ select
     gap_end as window_end,
     date_diff('day', gap_start, gap_end) as value,
     $maintenance_max_gap_days as threshold,
-    'No ' || case test when 'CBC' then 'full blood count' else 'liver function tests' end
+    'No ' || (select lower(label) from monitored_tests t where t.test = gaps.test)
         || ' between ' || strftime(gap_start, '%Y-%m-%d')
         || case when gap_start = maintenance_start then ', the start of maintenance monitoring,' else '' end
         || ' and '

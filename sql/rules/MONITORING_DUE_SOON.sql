@@ -1,7 +1,7 @@
 -- rule: MONITORING_DUE_SOON
 -- severity: info
 -- population: active_maintenance
--- fires when: an active episode with as_of >= M, per test (CBC, LFT), where $due_soon_after_days <
+-- fires when: an active episode with as_of >= M, per monitored test, where $due_soon_after_days <
 --   as_of - last point <= $maintenance_max_gap_days; last point as for MONITORING_OVERDUE
 --   (table monitoring_last_points, sql/audit/20_maintenance_points.sql).
 --   key_date = last point; window = [last point, as-of]; value = as_of - last point;
@@ -15,7 +15,7 @@ select
     $as_of as window_end,
     date_diff('day', last_point, $as_of) as value,
     $maintenance_max_gap_days as threshold,
-    case test when 'CBC' then 'Full blood count' else 'Liver function tests' end
+    (select label from monitored_tests t where t.test = monitoring_last_points.test)
         || ' due by ' || strftime(last_point + $maintenance_max_gap_days, '%Y-%m-%d') || ': last on '
         || strftime(last_point, '%Y-%m-%d')
         || case when last_point = maintenance_start then ', the start of maintenance monitoring' else '' end

@@ -1,7 +1,7 @@
 -- rule: MONITORING_OVERDUE
 -- severity: high
 -- population: active_maintenance
--- fires when: an active episode with as_of >= M, per test (CBC, LFT), where as_of - last point >
+-- fires when: an active episode with as_of >= M, per monitored test, where as_of - last point >
 --   $maintenance_max_gap_days; last point = the latest of the clock start (latest test in [start, M - 1],
 --   else M) and the tests in [M, as-of] (table monitoring_last_points, sql/audit/20_maintenance_points.sql).
 --   A dead patient has no active episode.
@@ -16,7 +16,7 @@ select
     $as_of as window_end,
     date_diff('day', last_point, $as_of) as value,
     $maintenance_max_gap_days as threshold,
-    case test when 'CBC' then 'Full blood count' else 'Liver function tests' end
+    (select label from monitored_tests t where t.test = monitoring_last_points.test)
         || ' overdue: none since ' || strftime(last_point, '%Y-%m-%d')
         || case when last_point = maintenance_start then ', the start of maintenance monitoring' else '' end
         || ' ('

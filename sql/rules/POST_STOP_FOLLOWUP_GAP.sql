@@ -54,7 +54,7 @@ select
         || case when next_p is not null then ''
                 when death_date is not null and q = death_date then ' (death)'
                 else ' (as-of date)' end
-        || ': ' || gap_days || ' days, more than the ' || max_gap || ' expected '
+        || ': ' || gap_days || ' days, more than the ' || max_gap || ' days expected '
         || case when first_year then 'in the first year' else 'after the first year' end
         || ' after stopping azathioprine on ' || strftime(episode_end, '%Y-%m-%d')
         || case when next_p is null and death_date is not null and q = death_date

@@ -1,6 +1,6 @@
 -- rule: TPMT_DEFICIENT_PRESCRIBED
 -- severity: critical
--- population: initiated
+-- population: tpmt_deficient
 -- fires when: an azathioprine prescription (one that gives exposure: not cancelled or entered in error)
 --   starts on or after the date of a TPMT result classified deficient; once per patient.
 --   key_date = start of the first such prescription; window = [first deficient TPMT date, that start].
@@ -34,7 +34,10 @@ select
     'Azathioprine prescribed on ' || strftime(x.start_date, '%Y-%m-%d') || ' (prescription '
         || x.prescription_id || ') after a TPMT result classified deficient on '
         || strftime(x.deficient_date, '%Y-%m-%d')
-        || ': azathioprine is contraindicated when TPMT is deficient; stop it and review now.' as detail
+        || ': azathioprine is contraindicated when TPMT is deficient; '
+        || case when e.is_active then 'stop it and review now.'
+                else 'the episode ended on ' || strftime(e.episode_end, '%Y-%m-%d')
+                     || ': record why it was given, and do not restart it.' end as detail
 from first_after x
 join episodes e
   on e.patient_id = x.patient_id and x.start_date between e.episode_start and e.episode_end

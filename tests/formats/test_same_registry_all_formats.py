@@ -502,7 +502,7 @@ WRITERS = {"canonical": write_canonical, "omop": write_omop, "fhir-bundle": writ
            "fhir-ndjson": write_fhir_ndjson, "synthea": write_synthea, "mimic": write_mimic}
 FORMAT_OF = {"fhir-bundle": "fhir", "fhir-ndjson": "fhir"}
 
-DOSE_RULES = {"DAILY_DOSE_ABOVE_MAX", "TPMT_INTERMEDIATE_HIGH_DOSE", "CUMULATIVE_DOSE_OVER_LIMIT",
+DOSE_RULES = {"DAILY_DOSE_ABOVE_MAX", "TPMT_INTERMEDIATE_HIGH_DOSE", "STARTING_DOSE_HIGH", "CUMULATIVE_DOSE_OVER_LIMIT",
               "CUMULATIVE_DOSE_APPROACHING"}
 VISIT_RULES = {"POST_STOP_FOLLOWUP_GAP"}
 NO_DOSE = {"synthea"}          # copies whose format carries no dose

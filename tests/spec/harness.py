@@ -33,12 +33,14 @@ LOINC = {
     "WBC": "6690-2", "NEUTROPHILS": "751-8", "NEUTROPHILS_PCT": "770-8", "LYMPHOCYTES": "731-0",
     "LYMPHOCYTES_PCT": "736-9", "PLATELETS": "777-3", "HAEMOGLOBIN": "718-7", "ALT": "1742-6",
     "AST": "1920-8", "ALP": "6768-6", "BILIRUBIN": "1975-2", "ALBUMIN": "1751-7",
-    "TPMT_ACTIVITY": "21563-2", "TPMT_PHENOTYPE": "41048-0", "WEIGHT": "29463-7",
+    "TPMT_ACTIVITY": "21563-2", "TPMT_PHENOTYPE": "41048-0", "WEIGHT": "29463-7", "CREATININE": "2160-0",
+    "EGFR": "33914-3", "UREA": "3094-0",
 }
 DEFAULT_UNIT = {
     "WBC": "10*9/L", "NEUTROPHILS": "10*9/L", "LYMPHOCYTES": "10*9/L", "PLATELETS": "10*9/L",
     "NEUTROPHILS_PCT": "%", "LYMPHOCYTES_PCT": "%", "HAEMOGLOBIN": "g/L", "ALT": "U/L", "AST": "U/L",
     "ALP": "U/L", "BILIRUBIN": "umol/L", "ALBUMIN": "g/L", "TPMT_ACTIVITY": "mU/L", "WEIGHT": "kg",
+    "CREATININE": "umol/L", "EGFR": "mL/min/1.73m2", "UREA": "mmol/L",
 }
 _ids = itertools.count(1)
 
@@ -83,11 +85,17 @@ def lft(patient_id, day, alt=25):
     return lab(None, patient_id, day, "ALT", alt)
 
 
+def renal(patient_id, day, creatinine=80):
+    """Renal function (U&E) done on `day`: a creatinine (monitored by bsr-2017 only)."""
+    return lab(None, patient_id, day, "CREATININE", creatinine)
+
+
 def bloods(patient_id, *days):
-    """A CBC and an LFT on each day."""
+    """The monitoring bloods on each day: a CBC, an LFT and a U&E (renal function, which only profiles
+    that monitor RENAL look at)."""
     rows = []
     for day in days:
-        rows += [cbc(patient_id, day), lft(patient_id, day)]
+        rows += [cbc(patient_id, day), lft(patient_id, day), renal(patient_id, day)]
     return rows
 
 

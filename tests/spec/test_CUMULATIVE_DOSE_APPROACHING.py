@@ -83,3 +83,18 @@ def test_unknown_totals_add_zero_and_cancelled_prescriptions_add_nothing():
                    rule=RULE)
     # 478,000 + 0 (unknown) + 0 (cancelled) + 2 x 1 g = 480,000 mg on 2024-03-01
     assert result.findings == [_f("P1", "2024-03-01", 480.0)]
+
+
+def test_the_projection_uses_the_latest_regimen_and_no_date_when_its_dose_is_unknown():
+    # RULES.md v2 (a defect of v1: an earlier prescription's dose projected the date, 8 months late)
+    base = [_big("R1", "P1", "2016-01-01", 500_000)]
+    unknown = audit(as_of="2025-06-01", patients=[patient("P1")],
+                    prescriptions=base + [rx("R2", "P1", "2025-05-20", strength=None, quantity=None,
+                                             days_supply=60)], rule=RULE)
+    assert "the current daily dose is unknown" in _detail(unknown)
+    # a same-day 100 mg + 25 mg regimen projects at 125 mg/day: 100,000 mg left from 2025-06-01 (as-of,
+    # the 28 days already counted run to 06-16, so from 06-17): 800 days
+    split = audit(as_of="2025-06-01", patients=[patient("P1")],
+                  prescriptions=base + [rx("R2", "P1", "2025-05-20"),
+                                        rx("R3", "P1", "2025-05-20", strength=25, quantity=28)], rule=RULE)
+    assert "at the current 125 mg/day" in _detail(split)

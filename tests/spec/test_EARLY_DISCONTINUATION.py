@@ -2,6 +2,8 @@
 (episode_end - episode_start + 1 < 548) with no cytopenia, liver toxicity or serious infection inside it;
 key_date = episode start; value = days treated, threshold = 548."""
 
+import pytest
+
 from .harness import audit, event, finding, lab, patient, rx
 
 RULE = "EARLY_DISCONTINUATION"
@@ -52,7 +54,8 @@ def test_a_serious_infection_inside_the_episode_explains_the_stop():
 
 
 def test_toxicity_outside_the_episode_does_not_explain_it():
-    result = run(100, labs=[lab(None, "P1", "2023-04-11", "WBC", "2.0")],  # episode ends 2023-04-10
+    # RULES.md v2: a reason counts up to episode_end + 30 (2023-05-10); 2023-05-11 is outside
+    result = run(100, labs=[lab(None, "P1", "2023-05-11", "WBC", "2.0")],  # episode ends 2023-04-10
                  events=[event("E1", "P1", "2022-12-31", "sepsis")])
     assert [f["key_date"] for f in result.findings] == [START]
 
@@ -69,3 +72,30 @@ def test_without_the_events_file_the_rule_is_not_evaluated():
     assert row["evaluated"] is False and row["findings"] is None
     summary = result.summary(RULE)
     assert summary["patients_evaluated"] is None and summary["findings"] is None
+
+
+# --- RULES.md version 2 ------------------------------------------------------------------------------------
+
+def test_a_reason_up_to_30_days_after_the_end_counts_31_does_not():
+    # the episode ends 2023-04-10: +30 is 2023-05-10
+    assert run(100, labs=[lab(None, "P1", "2023-05-10", "WBC", "2.0")]).findings == []
+    assert [f["key_date"] for f in run(100, labs=[lab(None, "P1", "2023-05-11", "WBC", "2.0")]).findings] == [START]
+    assert run(100, events=[event("E1", "P1", "2023-05-10", "sepsis")]).findings == []
+
+
+def test_censored_results_count_as_the_toxicity_rules_count_them():
+    # "<0.5" lymphocytes is a cytopenia (a reason to stop); ">3.0" WBC says nothing about a low count
+    assert run(100, labs=[lab(None, "P1", "2023-03-01", "LYMPHOCYTES", "<0.5")]).findings == []
+    assert [f["key_date"] for f in run(100, labs=[lab(None, "P1", "2023-03-01", "WBC", ">3.0")]).findings] == [START]
+    assert run(100, labs=[lab(None, "P1", "2023-03-01", "ALT", ">100")]).findings == []
+
+
+@pytest.mark.parametrize("event_type", ["adverse_reaction", "malignancy", "serious_infection", "sepsis"])
+def test_an_adverse_reaction_malignancy_or_infection_is_a_reason(event_type):
+    assert run(100, events=[event("E1", "P1", "2023-02-01", event_type)]).findings == []
+
+
+def test_not_after_death():
+    # the episode ends 2023-04-10; death on 2023-06-09 = end + 60 (episode_gap_days): ended by death
+    assert run(100, death_date="2023-06-09").findings == []
+    assert [f["key_date"] for f in run(100, death_date="2023-06-10").findings] == [START]

@@ -115,7 +115,9 @@ def test_bsr_2017_profile_windows():
                    prescriptions=[rx("R1", "P1", "2025-01-01", days_supply=180)],
                    labs=bloods("P1", "2025-01-14", "2025-01-28", "2025-01-29", "2025-03-14", "2025-03-15"),
                    profile="bsr-2017", rule=RULE)
-    assert result.findings == _both("P1", ("2025-04-15", "2025-05-15"))
+    # bsr-2017 monitors renal function too (RULES.md v2, `monitored_tests`)
+    assert result.findings == _sorted(_both("P1", ("2025-04-15", "2025-05-15"))
+                                      + [_f("P1", "RENAL", ("2025-04-15", "2025-05-15"))])
     # the last window ends 05-15: not judged at as-of 05-15
     early = audit(as_of="2025-05-15", patients=[patient("P1")],
                   prescriptions=[rx("R1", "P1", "2025-01-01", days_supply=180)],

@@ -27,12 +27,17 @@ def test_a_prescription_31_days_after_a_serious_infection_does_not_fire():
     assert result.summary(RULE)["patients_evaluated"] == 1
 
 
-def test_a_prescription_on_the_day_of_the_event_fires():
+def test_a_prescription_on_the_day_of_the_event_is_not_a_restart_the_next_day_is():
+    # RULES.md v2: a prescription issued on the event day may predate the event (v1 fired on it)
     result = audit(as_of="2025-06-01", patients=[patient("P1")],
                    prescriptions=[FIRST, rx("R2", "P1", "2025-02-01")],
                    events=[event("E1", "P1", "2025-02-01", "serious_infection")], rule=RULE)
+    assert result.findings == []
+    result = audit(as_of="2025-06-01", patients=[patient("P1")],
+                   prescriptions=[FIRST, rx("R2", "P1", "2025-02-02")],
+                   events=[event("E1", "P1", "2025-02-01", "serious_infection")], rule=RULE)
     assert result.findings == [finding(RULE, "P1", "2025-02-01", window_start="2025-02-01",
-                                       window_end="2025-03-03", value=0, threshold=30)]
+                                       window_end="2025-03-03", value=1, threshold=30)]
 
 
 def test_infection_outside_the_episode_or_other_events_do_not_fire():

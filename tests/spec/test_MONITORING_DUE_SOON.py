@@ -16,6 +16,12 @@ def _both(patient_id, last, days, **kw):
     return [_f(patient_id, "CBC", last, days, **kw), _f(patient_id, "LFT", last, days, **kw)]
 
 
+def _bsr(patient_id, last, days, **kw):
+    """bsr-2017 monitors renal function too (RULES.md v2, `monitored_tests`)."""
+    return sorted(_both(patient_id, last, days, **kw) + [_f(patient_id, "RENAL", last, days, **kw)],
+                  key=lambda f: tuple(str(v) for v in f.values()))
+
+
 def _on_treatment(*patient_ids, days_supply=365):
     return [rx(f"R{p}", p, "2025-01-01", days_supply=days_supply) for p in patient_ids]
 
@@ -54,5 +60,5 @@ def test_bsr_2017_window_is_70_to_84_days():
     labs = [row for p, day in last.items() for row in bloods(p, day)]
     result = audit(as_of="2025-09-01", patients=[patient(p) for p in last], prescriptions=_on_treatment(*last),
                    labs=labs, profile="bsr-2017", rule=RULE)
-    assert result.findings == (_both("P71", "2025-06-22", 71, as_of="2025-09-01", limit=84.0)
-                               + _both("P84", "2025-06-09", 84, as_of="2025-09-01", limit=84.0))
+    assert result.findings == (_bsr("P71", "2025-06-22", 71, as_of="2025-09-01", limit=84.0)
+                               + _bsr("P84", "2025-06-09", 84, as_of="2025-09-01", limit=84.0))

@@ -17,6 +17,12 @@ def _both(patient_id, last, days, **kw):
     return [_f(patient_id, "CBC", last, days, **kw), _f(patient_id, "LFT", last, days, **kw)]
 
 
+def _bsr(patient_id, last, days, **kw):
+    """bsr-2017 monitors renal function too (RULES.md v2, `monitored_tests`)."""
+    return sorted(_both(patient_id, last, days, **kw) + [_f(patient_id, "RENAL", last, days, **kw)],
+                  key=lambda f: tuple(str(v) for v in f.values()))
+
+
 def _on_treatment(*patient_ids, days_supply=365):
     return [rx(f"R{p}", p, "2025-01-01", days_supply=days_supply) for p in patient_ids]
 
@@ -76,4 +82,4 @@ def test_bsr_2017_limit_is_84_days():
     # bsr-2017: M = 2025-01-01 + 135 = 2025-05-16; at 2025-09-01, 84 days after 06-09 and 85 after 06-08
     result = audit(as_of="2025-09-01", patients=[patient("P1"), patient("P2")], prescriptions=_on_treatment("P1", "P2"),
                    labs=bloods("P1", "2025-06-09") + bloods("P2", "2025-06-08"), profile="bsr-2017", rule=RULE)
-    assert result.findings == _both("P2", "2025-06-08", 85, as_of="2025-09-01", limit=84.0)
+    assert result.findings == _bsr("P2", "2025-06-08", 85, as_of="2025-09-01", limit=84.0)

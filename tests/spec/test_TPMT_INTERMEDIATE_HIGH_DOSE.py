@@ -41,15 +41,21 @@ def test_tpmt_on_the_day_of_initiation_counts_and_a_later_one_does_not():
     assert result.findings == [_f("P1", "2025-01-10", 2.0)]
 
 
-def test_the_latest_classified_result_decides_and_unclassified_ones_are_skipped():
-    result = audit(as_of="2025-06-01", patients=[patient("P1"), patient("P2")],
-                   prescriptions=[rx("R1", "P1", "2025-01-10"), rx("R2", "P2", "2025-01-10")],
+def test_the_most_severe_classified_result_decides_and_unclassified_ones_are_skipped():
+    # RULES.md v2: the most severe classified result on or before the start is the phenotype (v1 took the
+    # latest, so P2's later "normal" hid the intermediate result); P3's deficient result wins over its
+    # intermediate one (the patient is not "intermediate": TPMT_DEFICIENT_PRESCRIBED speaks for them).
+    result = audit(as_of="2025-06-01", patients=[patient("P1"), patient("P2"), patient("P3")],
+                   prescriptions=[rx("R1", "P1", "2025-01-10"), rx("R2", "P2", "2025-01-10"),
+                                  rx("R3", "P3", "2025-01-10")],
                    labs=[weight("P1", "2025-01-01", 50), tpmt("P1", "2024-01-01", value="normal"),
                          tpmt("P1", "2024-06-01", value="intermediate"), tpmt("P1", "2024-09-01", value="unclear"),
                          weight("P2", "2025-01-01", 50), tpmt("P2", "2024-01-01", value="intermediate"),
-                         tpmt("P2", "2024-06-01", value="normal")],
+                         tpmt("P2", "2024-06-01", value="normal"),
+                         weight("P3", "2025-01-01", 50), tpmt("P3", "2024-01-01", value="intermediate"),
+                         tpmt("P3", "2024-02-01", value="poor metaboliser")],
                    rule=RULE)
-    assert result.findings == [_f("P1", "2025-01-10", 2.0)]
+    assert result.findings == [_f("P1", "2025-01-10", 2.0), _f("P2", "2025-01-10", 2.0)]
 
 
 def test_intermediate_activity_range():

@@ -32,11 +32,17 @@ def test_no_tpmt_at_all_is_not_late_but_untested():
 
 
 def test_an_unclassified_tpmt_result_counts_and_the_first_one_after_initiation_is_used():
-    result = audit(as_of="2025-06-01", patients=[patient("P1")], prescriptions=[rx("R1", "P1", "2025-01-10")],
-                   labs=[tpmt("P1", "2025-03-01"), tpmt("P1", "2025-02-01", value="sample haemolysed")],
+    # "indeterminate" is a result (tested, unclassified); "sample haemolysed" is a non-result (RULES.md v2):
+    # it counts for nothing, so the first TPMT test after initiation is 2025-03-01 for P2
+    result = audit(as_of="2025-06-01", patients=[patient("P1"), patient("P2")],
+                   prescriptions=[rx("R1", "P1", "2025-01-10"), rx("R2", "P2", "2025-01-10")],
+                   labs=[tpmt("P1", "2025-03-01"), tpmt("P1", "2025-02-01", value="indeterminate"),
+                         tpmt("P2", "2025-03-01"), tpmt("P2", "2025-02-01", value="sample haemolysed")],
                    rule=RULE)
     assert result.findings == [finding(RULE, "P1", "2025-01-10", window_start="2025-01-10",
-                                       window_end="2025-02-01", value=22.0)]
+                                       window_end="2025-02-01", value=22.0),
+                               finding(RULE, "P2", "2025-01-10", window_start="2025-01-10",
+                                       window_end="2025-03-01", value=50.0)]
 
 
 def test_initiation_is_the_first_episode_even_when_tested_before_a_restart():

@@ -23,6 +23,9 @@ OUTPATIENT_VISITS = {"9202", "581477", "38004207", "5083", "581478"}
 _ICD10_LIKE = re.compile(r"^[A-TV-Z]\d")
 
 
+_LOINC_LIKE = re.compile(r"^\d+-\d$")
+
+
 def ucum_plain(code: str) -> str:
     """A UCUM unit concept code as labs write it: the annotation brackets of the vocabulary's units
     (`[U]/L`, `[iU]/L`) dropped and a `10*-3.` prefix written as milli (`10*-3.[U]/L` is mU/L), so that the
@@ -225,8 +228,10 @@ def convert_omop(src: Path, dest: Path) -> MappingReport:
                 cid = r.get("measurement_concept_id", "").strip()
                 c = concepts.get(cid)
                 source_value = (r.get("measurement_source_value") or "").strip()
-                test_code = c["code"] if c else source_value
-                test_name = c["name"] if c else ""
+                # no concept (id 0): the source value is the lab's own name ("TPMT activity"), or a LOINC
+                # code written there; it goes into test_name so that the local-name codelist can match it
+                test_code = c["code"] if c else (source_value if _LOINC_LIKE.match(source_value) else "")
+                test_name = (c["name"] if c else "") or source_value
                 if not test_code and not test_name:
                     tm.unmapped("no measurement concept and no source value")
                     continue
