@@ -426,3 +426,33 @@ def test_the_terminal_shows_no_dagster_skip_notices_before_the_reason(tmp_path, 
     assert status == 2
     assert "Dependencies for step" not in err and "Not executing" not in err
     assert err.strip().splitlines()[-1] == "labs.csv: required file is missing (looked for .csv and .parquet)"
+
+
+def test_a_database_error_reaches_the_user_as_its_first_meaningful_line(tmp_path, capsys, monkeypatch):
+    import duckdb
+
+    from pipelines.lib import audit as stages
+
+    def broken(con, ctx, log=None):
+        con.execute("select cast('x' as integer)")  # DuckDB: "Conversion Error: ..." then the statement and ^^^
+
+    monkeypatch.setattr(stages, "episodes", broken)
+    status, _ = audit(tmp_path, extract(tmp_path / "x"))
+    assert status == 1
+    line = one_line(capsys)
+    assert line.startswith("aza-audit: episodes failed: Conversion Error:"), line
+    assert duckdb  # the error is DuckDB's own
+
+
+def test_a_second_run_on_the_same_database_says_it_is_waiting_and_for_whom(tmp_path, capsys):
+    from pipelines.defs.resources import DatabaseBusyError, acquire_run_lock, release_run_lock
+
+    db = tmp_path / "audit.duckdb"
+    holder = acquire_run_lock(db, 1)
+    said = []
+    try:
+        with pytest.raises(DatabaseBusyError):
+            acquire_run_lock(db, 1, log=said.append)
+    finally:
+        release_run_lock(holder)
+    assert said and "another audit run (process" in said[0] and str(os.getpid()) in said[0]

@@ -242,6 +242,7 @@ def tpmt_class(value: str, unit: str) -> str | None:
 class Pt:
     def __init__(self):
         self.aza, self.dmt, self.labs, self.events, self.death = [], [], [], [], None
+        self.xoi = []  # (start, last covered day) of allopurinol / febuxostat
 
 
 def load(out: Path, pids: set[str]) -> dict[str, Pt]:
@@ -280,6 +281,9 @@ def load(out: Path, pids: set[str]) -> dict[str, Pt]:
         elif any(w in n for w in dmt_words) or r["drug_code"] in ("L03AB07", "L03AB08", "L03AB13", "L03AX13",
                                                                    "L04AX07"):
             pts[r["patient_id"]].dmt.append(start)
+        elif any(w in n for w in ("allopurinol", "zyloprim", "zyloric", "febuxostat", "uloric", "adenuric")):
+            if r["status"] not in ("cancelled", "entered-in-error"):
+                pts[r["patient_id"]].xoi.append((start, start + ((days or 28) - 1) * timedelta(days=1)))
     seen = set()
     for r in read(out / "labs.csv")[1]:
         if r["patient_id"] not in pids or r["result_id"] in seen or not r["value"]:
@@ -355,6 +359,11 @@ def evaluate(p: Pt) -> set[str]:
         fired.add("TPMT_NOT_TESTED")
     elif not any(d <= init for d, _ in tpmt):
         fired.add("TPMT_TESTED_LATE")
+    classified = [(d, c) for d, c in tpmt if c and d <= init]
+    transfusions = [d for d, t in p.events if t == "blood_transfusion"]
+    if classified and all(c == "normal" and any(t <= d <= t + 90 * day for t in transfusions)
+                          for d, c in classified):
+        fired.add("TPMT_AFTER_TRANSFUSION")
     defic = [d for d, c in tpmt if c == "deficient"]
     if defic and any(s >= min(defic) for s, *_ in aza):
         fired.add("TPMT_DEFICIENT_PRESCRIBED")
@@ -372,6 +381,9 @@ def evaluate(p: Pt) -> set[str]:
             fired.add("TPMT_INTERMEDIATE_HIGH_DOSE")
         if w and dose0 is not None and dose0 / w > 2.0:
             fired.add("STARTING_DOSE_HIGH")
+        # XOI: the generator never cuts the dose, so an overlap that starts after the episode start fires
+        if any(a <= e and b >= s and a > s for a, b in p.xoi):
+            fired.add("XOI_COPRESCRIBED")
         M = s + 28 * day
         for t, ds in tests.items():
             if not any(s - BASE * day <= d <= s for d in ds):
@@ -435,6 +447,11 @@ def evaluate(p: Pt) -> set[str]:
         for a, b in zip(pts_, pts_[1:] + [until]):
             if (b - a).days > (L1 if a < e + 365 * day else L2):
                 fired.add("POST_STOP_FOLLOWUP_GAP")
+    for (s, e, _first), nxt in zip(eps, [x[0] for x in eps[1:]] + [None]):
+        for d, t in p.events:
+            if t == "relapse" and e < d <= AS_OF - 90 * day and (nxt is None or d < nxt) \
+                    and not any(d <= x <= d + 90 * day for x in [a[0] for a in aza] + list(p.dmt)):
+                fired.add("RELAPSE_AFTER_STOP_UNTREATED")
     before = [d for d in p.dmt if d < init] + [d for d, t in p.events if t == "dmt_contraindication" and d < init]
     if not before:
         fired.add("NO_PRIOR_DMT")

@@ -8,7 +8,7 @@ from .paths import CODELISTS_DIR
 from .sql import run_sql, sql_files
 
 CODELIST_FILES = ("azathioprine_codes", "azathioprine_names", "dmt", "lab_codes", "lab_names", "units",
-                  "tpmt_phenotypes", "non_results", "test_groups")
+                  "tpmt_phenotypes", "non_results", "test_groups", "xoi")
 
 
 def codelist_version() -> str:

@@ -88,12 +88,37 @@ def staging_dir(out_dir: Path | str, run_id: str | None = None, *, latest: bool 
         raise
 
 
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where the system or
+    the file system cannot, so the caller falls back to two renames."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(str(a)), at_fdcwd, os.fsencode(str(b)), rename_exchange)
+    return result == 0
+
+
 def publish(tmp: Path, out_dir: Path, *, tag: str, latest: bool) -> None:
-    """Move the finished ``tmp`` into ``out_dir`` (replacing it) and repoint ``latest``."""
+    """Move the finished ``tmp`` into ``out_dir`` (replacing it) and repoint ``latest``.
+
+    A folder that exists is replaced by one atomic exchange where the system allows it: a reader (and
+    ``latest``, which names the folder) sees the old outputs or the new ones, never none, even if the run
+    is killed; the old outputs are then in ``tmp`` and deleted (or swept by the next run)."""
     parent = out_dir.parent
     old = None
     if out_dir.is_symlink() or out_dir.is_file():
         raise FileExistsError(f"{out_dir} exists and is not a folder; refusing to replace it")
+    if out_dir.exists() and exchange(tmp, out_dir):
+        if latest:
+            point_latest(parent)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     if out_dir.exists():
         old = parent / f".old-{tag}"
         if old.exists():

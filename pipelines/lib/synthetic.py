@@ -194,6 +194,7 @@ class _Gen:
         from .profiles import load_profile
 
         self.params = load_profile("default").params  # the thresholds the scenarios are built around
+        self.infections_seen = 0
         self.rng = random.Random(seed)
         self.drng = random.Random(seed * 7919 + 17)  # dirty rows: separate stream
         self.A = as_of.toordinal()
@@ -840,7 +841,7 @@ class _Patient:
             dose = self.std_dose(start_mgkg=0.6, target_mgkg=r.uniform(1.0, 1.5), cap=125)
         elif sc == "tpmt_intermediate_high_dose":
             tpmt_phen = "intermediate"
-            high_dose_from = ("first", 1.85)
+            high_dose_from = ("first", r.choice((1.85, 2.3)))  # 2.3: also above the usual starting dose
         elif sc == "dose_above_max":
             high_dose_from = ("later", 3.3)
             self.kg0 = r.uniform(46, 62)
@@ -976,7 +977,9 @@ class _Patient:
             pr = r.choice(cands)
             D = pr[0] + r.randint(3, pr[1] - 3)
             rx1 = [x for x in rx1 if x[0] <= pr[0]]
-            typ, code, desc = r.choice(INFECTIONS)
+            # the infections in turn, so that even a small registry has sepsis and serious infections
+            typ, code, desc = INFECTIONS[self.g.infections_seen % len(INFECTIONS)]
+            self.g.infections_seen += 1
             self.event(D, typ, code, desc)
             self.emit_course(rx1)
             for d in self.monitoring(S, D - 1):
@@ -1060,13 +1063,22 @@ class _Patient:
                 for v in vis:
                     self.event(v, "clinic_visit", "", r.choice(["Neurology follow-up", "MS nurse review",
                                                                 "Telephone review", "Neurology clinic review"]))
+                relapse_day = None
                 if r.random() < 0.5 and end + 30 < A:
-                    self.event(min(A, end + r.randint(30, 365)), "relapse", "G35", "Relapse after stopping azathioprine")
+                    relapse_day = min(A, end + r.randint(30, 365))
+                    self.event(relapse_day, "relapse", "G35", "Relapse after stopping azathioprine")
                 if "ocrelizumab" in why_txt or r.random() < 0.1:
                     s = end + r.randint(30, 120)
                     while s <= A:
                         self.drug(s, "Ocrevus 300mg/10ml infusion (ocrelizumab)", "", 1, 1)
                         s += 182
+                elif relapse_day is not None and sc == "well_managed_stopped":
+                    # a well-managed relapse: a disease-modifying therapy started within weeks (when it falls
+                    # before as-of; a relapse this recent is not judged yet)
+                    if relapse_day + 60 < A:
+                        self.drug(relapse_day + r.randint(7, 60), "Ocrevus 300mg/10ml infusion (ocrelizumab)", "", 1, 1)
+                elif relapse_day is not None and relapse_day <= A - self.g.params["relapse_restart_days"]:
+                    self.expected.append("RELAPSE_AFTER_STOP_UNTREATED")  # nothing restarted after it
 
         # --- the guards every scenario relies on
         cum = self.cumulative_mg()
@@ -1116,13 +1128,27 @@ class _Patient:
             if self.r.random() < 0.03 and tpmt_phen == "normal":
                 self.tpmt(init - r.randint(7, 120), "unclassified")
             else:
-                self.tpmt(init - r.randint(0, 120), tpmt_phen)
+                tpmt_day = init - r.randint(0, 120)
+                self.tpmt(tpmt_day, tpmt_phen)
+                if sc == "well_managed_active" and tpmt_phen == "normal" and r.random() < 0.08:
+                    # transfused (after a bleed) in the weeks before the test: the normal result may be donor cells
+                    self.event(tpmt_day - r.randint(5, self.g.params["transfusion_tpmt_days"] - 5),
+                               "blood_transfusion", "", "Red cell transfusion, 2 units")
+                    self.expected.append("TPMT_AFTER_TRANSFUSION")
         elif tpmt_when == "late":
             self.tpmt(init + r.randint(7, 100), tpmt_phen)
         if sc == "well_managed_stopped" and r.random() < 0.15 and eps[-1][1] + 60 < A:
             # a later genotype shows TPMT deficiency after the course: never prescribed since (in the
             # TPMT_DEFICIENT_PRESCRIBED population, and rightly not flagged)
             self.tpmt(r.randint(eps[-1][1] + 30, A - 1), "deficient")
+
+        # gout: allopurinol started during treatment without cutting the azathioprine dose (XOI_COPRESCRIBED)
+        if sc == "well_managed_active" and r.random() < 0.06 and A - init > 120:
+            self.drug(r.randint(init + 60, A - 30), r.choice(["Allopurinol 100mg tablets", "allopurinol 300 mg oral tablet",
+                                                               "Zyloric 100mg"]), "", 28, 28)
+            self.expected.append("XOI_COPRESCRIBED")
+        elif sc == "well_managed_active" and r.random() < 0.08:  # gout treated and stopped before azathioprine
+            self.drug(init - r.randint(200, 400), "Allopurinol 100mg tablets", "", 28, 28)
 
         # --- DMT history or contraindication
         if dmt == "history":

@@ -25,6 +25,10 @@ create or replace table codelist_lab_codes as
 select analyte, nullif(lab_group, '') as lab_group, trim(loinc) as code, measure, core = 'yes' as core
 from read_csv($lab_codes_path, header = true, all_varchar = true);
 
+create or replace table codelist_xoi as
+select drug, match, case when match = 'code' then upper(trim(value)) else lower(trim(value)) end as value
+from read_csv($xoi_path, header = true, all_varchar = true);
+
 create or replace table codelist_non_results as
 select lower(trim(fragment)) as fragment
 from read_csv($non_results_path, header = true, all_varchar = true);

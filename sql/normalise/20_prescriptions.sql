@@ -68,3 +68,20 @@ from stg_prescriptions p
 join drug_matches m using (prescription_id)
 where m.dmt is not null and not m.is_azathioprine
   and coalesce(p.status, '') not in ('cancelled', 'canceled', 'entered-in-error', 'entered in error', 'draft');
+
+-- Xanthine oxidase inhibitors (allopurinol, febuxostat; codelists/xoi.csv, by code or a name containing a
+-- fragment): they cover [start_date, start_date + days - 1], days = days_supply, else end_date - start_date
+-- + 1, else $default_days_supply; the statuses that give no azathioprine exposure give none here either.
+create or replace table xoi_prescriptions as
+select
+    p.prescription_id, p.patient_id, p.start_date, x.drug,
+    cast(p.start_date + (coalesce(p.days_supply, date_diff('day', p.start_date, p.end_date) + 1,
+                                  $default_days_supply) - 1) * interval 1 day as date) as cover_end
+from stg_prescriptions p
+join lateral (
+    select arg_min(c.drug, c.match) as drug from codelist_xoi c
+    where (c.match = 'code' and c.value = upper(p.drug_code))
+       or (c.match = 'name' and contains(lower(p.drug_name), c.value))
+) x on x.drug is not null
+where p.start_date <= $as_of
+  and coalesce(p.status, '') not in ('cancelled', 'canceled', 'entered-in-error', 'entered in error', 'draft');

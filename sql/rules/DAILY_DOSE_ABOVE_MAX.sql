@@ -1,56 +1,51 @@
 -- rule: DAILY_DOSE_ABOVE_MAX
 -- severity: high
 -- population: dosed_with_weight
--- fires when: an azathioprine prescription's daily dose / weight > $max_mg_per_kg_day mg/kg/day, weight =
---   the latest in [start - $weight_lookback_days, start] (the mean of that day's weights if several).
---   No daily dose or no weight: no finding (WEIGHT_MISSING covers the missing weight).
---   key_date = prescription start; value = mg/kg/day, threshold = the maximum. Several prescriptions
---   starting the same day: one finding, for the highest dose. mg/kg is compared through exact() (9 decimals),
---   so a dose exactly at the maximum in decimal (136.08 mg/day for 100 lb) is not pushed over it by binary
---   rounding.
-with weighed as (
-    select
-        a.prescription_id, a.patient_id, a.start_date, a.daily_dose_mg,
-        max(w.collected_date) as weight_date
-    from aza_prescriptions a
-    join weights w
-      on w.patient_id = a.patient_id
-     and w.collected_date between a.start_date - $weight_lookback_days * interval 1 day and a.start_date
-    where a.daily_dose_mg is not null
-    group by all
+-- fires when: within an episode, taking its regimens (same-day prescriptions summed; table regimens) in start
+--   order, a run of consecutive regimens whose daily dose / weight at their start (the latest weight in
+--   [start - $weight_lookback_days, start], the mean of that day's) exceeds $max_mg_per_kg_day mg/kg/day
+--   gives one finding; a regimen without a weight or with an unknown dose neither extends nor breaks a run
+--   (WEIGHT_MISSING covers the missing weight). key_date = the first start of the run; window = its first
+--   to last start; value = the highest mg/kg/day in the run, threshold = the maximum. mg/kg is compared
+--   through exact() (9 decimals), so a dose exactly at the maximum in decimal (136.08 mg/day for 100 lb) is
+--   not pushed over it by binary rounding.
+with assessable as (
+    select r.*, r.mg_per_kg > $max_mg_per_kg_day as over
+    from regimens r
+    where r.mg_per_kg is not null
 ),
-dosed as (
-    select
-        x.*,
-        (select avg(w.weight_kg) from weights w
-         where w.patient_id = x.patient_id and w.collected_date = x.weight_date) as weight_kg
-    from weighed x
+numbered as (  -- a run: consecutive over-limit regimens, numbered by the regimens within the limit before it
+    select *,
+        sum(case when over then 0 else 1 end) over (
+            partition by patient_id, episode_no order by regimen_start rows unbounded preceding) as run_no
+    from assessable
 ),
-over_max as (
+runs as (
     select
-        patient_id, start_date,
-        arg_max(daily_dose_mg, exact(daily_dose_mg / weight_kg)) as daily_dose_mg,
-        arg_max(weight_kg, exact(daily_dose_mg / weight_kg)) as weight_kg,
-        arg_max(weight_date, exact(daily_dose_mg / weight_kg)) as weight_date,
-        max(exact(daily_dose_mg / weight_kg)) as mg_per_kg
-    from dosed
-    where exact(daily_dose_mg / weight_kg) > $max_mg_per_kg_day
-    group by patient_id, start_date
+        patient_id, episode_no, any_value(episode_start) as episode_start, run_no,
+        min(regimen_start) as run_start, max(regimen_start) as run_end, count(*) as regimens,
+        max(mg_per_kg) as mg_per_kg,
+        arg_max(daily_dose_mg, (mg_per_kg, regimen_start)) as daily_dose_mg,
+        arg_max(weight_kg, (mg_per_kg, regimen_start)) as weight_kg,
+        arg_max(regimen_start, (mg_per_kg, regimen_start)) as highest_on
+    from numbered
+    where over
+    group by patient_id, episode_no, run_no
 )
 select
-    o.patient_id,
-    e.episode_start,
+    patient_id,
+    episode_start,
     null as test,
-    o.start_date as key_date,
-    null as window_start,
-    null as window_end,
-    o.mg_per_kg as value,
+    run_start as key_date,
+    run_start as window_start,
+    run_end as window_end,
+    mg_per_kg as value,
     $max_mg_per_kg_day as threshold,
-    'Azathioprine prescribed ' || strftime(o.start_date, '%Y-%m-%d') || ' at '
-        || format('{:g}', o.daily_dose_mg) || ' mg/day for ' || format('{:g}', o.weight_kg) || ' kg (weighed '
-        || strftime(o.weight_date, '%Y-%m-%d') || ') is ' || format('{:.2f}', o.mg_per_kg)
-        || ' mg/kg/day, above the maximum of ' || format('{:g}', cast($max_mg_per_kg_day as double))
-        || ' mg/kg/day: review the dose.' as detail
-from over_max o
-join episodes e
-  on e.patient_id = o.patient_id and o.start_date between e.episode_start and e.episode_end
+    'Azathioprine above ' || format('{:g}', cast($max_mg_per_kg_day as double)) || ' mg/kg/day from '
+        || strftime(run_start, '%Y-%m-%d')
+        || case when regimens > 1 then ' to ' || strftime(run_end, '%Y-%m-%d') || ' (' || regimens || ' prescriptions)'
+                else '' end
+        || ': at most ' || format('{:g}', round(daily_dose_mg, 1)) || ' mg/day for '
+        || format('{:g}', round(weight_kg, 1)) || ' kg on ' || strftime(highest_on, '%Y-%m-%d') || ' is '
+        || format('{:.2f}', mg_per_kg) || ' mg/kg/day: review the dose.' as detail
+from runs

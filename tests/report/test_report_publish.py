@@ -74,3 +74,31 @@ def test_sweep_stale(tmp_path):
     (tmp_path / "2024-06-30").mkdir()
     assert [p.name for p in sweep_stale(tmp_path)] == [".tmp-dead"]
     assert (tmp_path / "2024-06-30").exists()
+
+
+def test_replacing_a_night_is_one_atomic_switch_and_a_kill_after_it_leaves_latest_valid(tmp_path, monkeypatch):
+    """The old and the new folder are exchanged in one step (no moment without the folder, so `latest`
+    never dangles); a kill right after the switch leaves the new outputs in place and the old ones in a
+    .tmp- folder the next run sweeps."""
+    from pipelines.lib import publish as publishing
+
+    root = tmp_path / "reports"
+    _publish(root, "2024-06-30", "first", "r1")
+
+    def no_two_step_rename(*args):  # the exchange must not need the old rename-aside-then-rename path
+        raise AssertionError("two renames: a kill between them would leave latest dangling")
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(publishing.os, "rename", no_two_step_rename)
+    monkeypatch.setattr(publishing.shutil, "rmtree", killed)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with staging_dir(root / "2024-06-30", "r2") as tmp:
+                (tmp / "report.html").write_text("second")
+    finally:
+        monkeypatch.undo()  # os.rename and shutil.rmtree are the real ones again
+    assert (root / "latest" / "report.html").read_text() == "second"
+    assert [p.name for p in root.iterdir() if p.name.startswith(".tmp-")] == [".tmp-r2"]
+    assert sweep_stale(root) == [root / ".tmp-r2"]  # its writer is gone (no owner file): swept
