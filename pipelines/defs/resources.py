@@ -74,8 +74,6 @@ class AuditDatabase(DuckDBResource):
         finally:
             con.close()
 
-    connect = get_connection
-
 
 def acquire_run_lock(db_path: Path, timeout_seconds: int, log=None):
     db_path.parent.mkdir(parents=True, exist_ok=True)

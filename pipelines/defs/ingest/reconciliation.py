@@ -10,7 +10,7 @@ from pipelines.lib.staging import read_file_counts
 @dg.asset_check(asset="quarantine", blocking=True,
                 description="Nothing lost: rows read = rows accepted + rows quarantined, for every file.")
 def counts_reconcile(database: AuditDatabase) -> dg.AssetCheckResult:
-    with database.connect() as con:
+    with database.get_connection() as con:
         counts = read_file_counts(con)
     broken = [c.file for c in counts if not c.reconciles]
     return dg.AssetCheckResult(

@@ -80,7 +80,6 @@ TABLES: dict[str, Table] = {
     "severity_counts": Table(("findings", "patients"), hide_with={"findings": "patients"}),
 }
 DROPPED = ("unmapped",)  # free text from the data: never shared
-SEVERITIES = ("critical", "high", "medium", "low", "info")
 
 
 def _is_missing(value: Any) -> bool:
@@ -180,6 +179,8 @@ def apply(aggregates, params: Mapping[str, int]):
         if df is None:
             continue
         if name == "severity_counts":  # a severity with no findings is a count of 0: suppressed, not absent
+            from ..rules import SEVERITIES
+
             df = pd.DataFrame({"severity": SEVERITIES}).merge(df, on="severity", how="left").fillna(
                 {"findings": 0, "patients": 0})
         changes[name] = share_frame(df, table, params)

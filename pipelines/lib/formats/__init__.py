@@ -15,7 +15,14 @@ from pathlib import Path
 
 from ._common import FormatError, MappingReport, TableMapping, find_file, find_table, header_of
 
-FORMATS = ("canonical", "omop", "fhir", "synthea", "mimic")
+# The registry of readers: format -> (module, converter). The CLI's --format choices are FORMATS.
+READERS: dict[str, tuple[str, str]] = {
+    "omop": ("omop", "convert_omop"),
+    "fhir": ("fhir", "convert_fhir"),
+    "synthea": ("synthea", "convert_synthea"),
+    "mimic": ("mimic", "convert_mimic"),
+}
+FORMATS = ("canonical", *READERS)
 
 __all__ = ["FORMATS", "FormatError", "MappingReport", "TableMapping", "detect_format", "convert"]
 
@@ -77,22 +84,25 @@ def _is_fhir(src: Path) -> bool:
     return bool(ndjson or bundles)
 
 
+def _is_mimic(src: Path) -> bool:
+    return mimic_dir(src) is not None
+
+
+# Detection order, explicit: the canonical layout first (its patients.csv has patient_id), then MIMIC-IV
+# (patients + labevents + d_labitems), OMOP (PERSON), Synthea (patients.csv with Id, BIRTHDATE), FHIR (JSON).
+DETECTION_ORDER = (("canonical", _is_canonical), ("mimic", _is_mimic), ("omop", _is_omop),
+                   ("synthea", _is_synthea), ("fhir", _is_fhir))
+
+
 def detect_format(src: Path) -> str:
     """The format of the extract directory `src`, from its file names and headers (and, for FHIR JSON,
     the first bytes of the files). Raises FormatError when nothing fits."""
     src = Path(src)
     if not src.is_dir():
         raise FormatError(f"{src}: not a directory")
-    if _is_canonical(src):
-        return "canonical"
-    if mimic_dir(src) is not None:
-        return "mimic"
-    if _is_omop(src):
-        return "omop"
-    if _is_synthea(src):
-        return "synthea"
-    if _is_fhir(src):
-        return "fhir"
+    for name, detected in DETECTION_ORDER:
+        if detected(src):
+            return name
     if _names_canonical_files(src):
         return "canonical"  # the canonical reader says exactly what is wrong with them (exit 2)
     raise FormatError(
@@ -101,6 +111,14 @@ def detect_format(src: Path) -> str:
         f"OMOP CDM PERSON with DRUG_EXPOSURE or MEASUREMENT (.csv/.tsv, any case); Synthea patients.csv "
         f"(Id, BIRTHDATE) with medications/observations/encounters/conditions.csv; FHIR R4 *.ndjson or *.json "
         f"Bundles/resources")
+
+
+def _reader(fmt: str):
+    """The converter of a format: one module per format (`formats/<name>.py`), imported when used."""
+    from importlib import import_module
+
+    module, function = READERS[fmt]
+    return getattr(import_module(f".{module}", __name__), function)
 
 
 def convert(src: Path, fmt: str, dest: Path) -> MappingReport:
@@ -114,12 +132,4 @@ def convert(src: Path, fmt: str, dest: Path) -> MappingReport:
         raise FormatError(f"{src}: not a directory")
     if dest.resolve() == src.resolve():
         raise FormatError(f"{dest}: the output directory must differ from the input directory")
-    if fmt == "omop":
-        from .omop import convert_omop as fn
-    elif fmt == "fhir":
-        from .fhir import convert_fhir as fn
-    elif fmt == "synthea":
-        from .synthea import convert_synthea as fn
-    else:
-        from .mimic import convert_mimic as fn
-    return fn(src, dest)
+    return _reader(fmt)(src, dest)

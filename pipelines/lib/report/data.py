@@ -10,9 +10,9 @@ from typing import Any
 import pandas as pd
 
 from .. import history
+from ..rules import SEVERITIES  # noqa: F401  (the one definition; the report's modules import it from here)
 from ..sql import load_sql, parameter_names, query_sql, run_sql
 
-SEVERITIES = ("critical", "high", "medium", "low", "info")
 WORKLIST_HTML_LIMIT = 5000
 CHANGES_HTML_LIMIT = 1000
 
@@ -107,45 +107,31 @@ def gather(con, run_info: dict[str, Any], previous: dict[str, Any] | None) -> Ag
     indicators = frame(con, "report/indicators.sql", {"as_of": as_of})
     prev_ind = None
     if prev_id and table_exists(con, "indicator_history"):
-        prev_ind = con.execute(
-            "select indicator, site_id, numerator, denominator from indicator_history where run_id = $run_id",
-            {"run_id": prev_id},
-        ).df()
+        prev_ind = frame(con, "report/previous_indicators.sql", {"run_id": prev_id})
 
     run_sql(con, "report/summary_view.sql")
-    summary = con.execute("select * from report_summary").df()
-    catalog = con.execute("select * from rule_catalog order by rule_id").df()
+    summary = frame(con, "report/rule_summary_rows.sql")
+    catalog = frame(con, "report/rule_catalog.sql")
 
     compliance = None
     if table_exists(con, "monitoring_compliance"):
-        compliance = con.execute(
-            "select month_end, site_id, patients_active, patients_compliant from monitoring_compliance "
-            "order by month_end, site_id"
-        ).df()
+        compliance = frame(con, "report/compliance.sql")
     rates_by_month = None
     if table_exists(con, "rule_rates_by_month"):
-        rates_by_month = con.execute(
-            "select rule_id, site_id, month, patients_evaluated, patients_flagged from rule_rates_by_month "
-            "where site_id = 'ALL' order by rule_id, month"
-        ).df()
+        rates_by_month = frame(con, "report/rates_by_month.sql")
     file_counts = frame(con, "report/file_counts.sql") if table_exists(con, "file_counts") else \
         pd.DataFrame([{"file": name, "present": True, **info} for name, info in (run_info.get("inputs") or {}).items()],
                      columns=["file", "present", "format", "sha256", "rows_read", "rows_accepted", "rows_quarantined"])
     reasons = frame(con, "report/quarantine_reasons.sql", {"limit": 50}) if table_exists(con, "quarantine") else None
     expectations = None
     if table_exists(con, "expectation_results"):
-        expectations = con.execute(
-            "select suite, expectation, column_name, success, element_count, unexpected_count "
-            "from expectation_results order by success, suite, expectation, column_name"
-        ).df()
+        expectations = frame(con, "report/expectations.sql")
     unmapped = None
     if table_exists(con, "unmapped_codes"):
-        unmapped = con.execute(
-            "select kind, code, name, rows from unmapped_codes order by rows desc, kind, code limit 100"
-        ).df()
+        unmapped = frame(con, "report/unmapped.sql")
     changes_by_rule = frame(con, "report/changes_by_rule.sql", {"previous_run_id": prev_id}) if prev_id else None
     severity = frame(con, "report/severity_counts.sql")
-    total = con.execute("select count(*) from findings").fetchone()[0]
+    total = query_sql(con, "report/findings_count.sql").fetchone()[0]
     return Aggregates(
         indicators=indicators,
         previous_indicators=prev_ind,

@@ -1,0 +1,2 @@
+-- How many findings the run has.
+select count(*) from findings
