@@ -456,3 +456,14 @@ def test_a_second_run_on_the_same_database_says_it_is_waiting_and_for_whom(tmp_p
     finally:
         release_run_lock(holder)
     assert said and "another audit run (process" in said[0] and str(os.getpid()) in said[0]
+
+
+def test_a_bad_death_date_drops_the_field_not_the_patient(tmp_path):
+    patients = PATIENTS + ["P4,S1,1980-01-01,F,RRMS,31/12/2019", "P5,S1,1980-01-01,F,RRMS,2019-12-31"]
+    patients[0] += ",death_date"
+    patients[1:4] = [p + "," for p in patients[1:4]]
+    status, out = audit(tmp_path, extract(tmp_path / "x", patients=patients))
+    assert status == 0
+    assert not [r for r in quarantine(out) if r["file"] == "patients.csv"]
+    notes = {d["note"]: d["rows"] for d in json.loads((out / "run.json").read_text())["data_quality"]}
+    assert notes["death_date not a date or not plausible: the value dropped, the patient kept (stg_field_notes)"] == 1

@@ -49,7 +49,7 @@ FILE_COLUMNS: dict[str, list[str]] = {
 }
 
 DIRTY_KINDS: dict[str, tuple[str, ...]] = {
-    "patients": ("missing_required", "bad_date", "duplicate_id", "future_date"),
+    "patients": ("missing_required", "duplicate_id", "future_date"),  # a bad date there drops only the value
     "prescriptions": ("missing_required", "bad_date", "bad_number", "nonpositive", "duplicate_id",
                       "unknown_patient", "future_date"),
     "labs": ("missing_required", "bad_date", "bad_number", "duplicate_id", "unknown_patient", "future_date",
@@ -258,10 +258,6 @@ class _Gen:
             d[5] = ""
             if kind == "missing_required":
                 d[0] = ""
-            elif kind == "bad_date":  # both dates garbage: the bad death date quarantines the row (a bad
-                # birth date alone only drops that optional field)
-                d[2] = r.choice(["12/03/1971", "1968-13-45", "1975-02-30", "03-04-1980"])
-                d[5] = r.choice(["31/12/2019", "2019-13-01"])
             elif kind == "future_date":
                 d[2] = _iso(self.A + r.randint(1, 400))
         else:

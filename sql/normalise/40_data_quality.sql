@@ -42,4 +42,8 @@ from stg_patients where death_date > $as_of
 union all
 select 'patients', 'birth_date not a date or not plausible: the value dropped, the patient kept (stg_field_notes)',
        count(*)
-from stg_field_notes where column_name = 'birth_date';
+from stg_field_notes where column_name = 'birth_date'
+union all
+select 'patients', 'death_date not a date or not plausible: the value dropped, the patient kept (stg_field_notes)',
+       count(*)
+from stg_field_notes where column_name = 'death_date';

@@ -1,7 +1,8 @@
 -- Patients: type each row and list every reason to reject it; stg_patients keeps the accepted rows.
--- Rejected: patient_id missing or repeated (the first row is kept), an unparseable or implausible death
--- date, a birth date after as-of. A birth date that is not a date, or not plausible, is an optional field
--- dropped (kept NULL, listed in stg_field_notes), not a reason to lose the patient and all their rows.
+-- Rejected: patient_id missing or repeated (the first row is kept), a birth date after as-of, a death date
+-- before the birth date. A birth or death date that is not a date, or not plausible, is an optional field
+-- dropped (kept NULL, listed in stg_field_notes), not a reason to lose the patient and all their rows
+-- (CONTRACT.md: a rejected patient would take every prescription and lab with it as "unknown patient").
 -- A death date after as-of is not an error: the rules ignore it (see normalise/patients.sql).
 create or replace temp table chk_patients as
 with typed as (
@@ -14,7 +15,7 @@ with typed as (
         nullif(trim(sex), '') as sex,
         upper(nullif(trim(ms_course), '')) as ms_course,
         death_date as death_date_text,
-        iso_date(death_date) as death_date
+        plausible_or_null(iso_date(death_date), $date_min, $date_max) as death_date
     from raw_patients
 ),
 ranked as (
@@ -27,8 +28,6 @@ select *,
     list_filter([
         _error,
         missing(patient_id, 'patient_id'),
-        bad_date(death_date_text, 'death_date'),
-        implausible_date(death_date, $date_min, $date_max, 'death_date'),
         case when birth_date > $as_of then 'birth_date is after the as-of date' end,
         case when death_date < birth_date then 'death_date is before birth_date' end,
         case when patient_id is not null and id_rank > 1
@@ -43,9 +42,10 @@ where len(reasons) = 0;
 
 -- Optional fields dropped from accepted rows (the row is kept): file, line, column and why.
 create or replace table stg_field_notes as
-select $patients_file as file, _line as line, 'birth_date' as column_name,
-       case when iso_date(birth_date_text) is null then 'birth_date is not a date (YYYY-MM-DD): dropped'
-            else 'birth_date is not a plausible date: dropped' end as note
+select $patients_file as file, _line as line, f.column_name,
+       f.column_name || case when iso_date(f.text) is null then ' is not a date (YYYY-MM-DD): dropped'
+                             else ' is not a plausible date: dropped' end as note
 from chk_patients
-where len(reasons) = 0 and birth_date_text is not null and nullif(trim(birth_date_text), '') is not null
-  and birth_date is null;
+cross join lateral (values ('birth_date', birth_date_text, birth_date),
+                           ('death_date', death_date_text, death_date)) f(column_name, text, value)
+where len(reasons) = 0 and nullif(trim(f.text), '') is not null and f.value is null;
