@@ -11,7 +11,7 @@ import pytest
 from pipelines.cli import run_audit
 from pipelines.defs.resources import AuditDatabase, AuditSettings
 from pipelines.definitions import build_definitions
-from pipelines.lib.rules import FINDING_COLUMNS
+from pipelines.lib.rules import FINDING_COLUMNS, FINDINGS_CSV_EXTRA
 from pipelines.lib.synthetic import generate
 
 AS_OF = dt.date(2026, 11, 26)
@@ -42,7 +42,7 @@ def test_findings_csv_has_the_contract_columns_in_order(audited):
     out = audited[3]
     with (out / "findings.csv").open(newline="") as handle:
         reader = csv.reader(handle)
-        assert tuple(next(reader)) == FINDING_COLUMNS
+        assert tuple(next(reader)) == FINDING_COLUMNS + FINDINGS_CSV_EXTRA
         assert sum(1 for _ in reader) > 0
 
 

@@ -17,6 +17,10 @@ from .profiles import Profile
 from .sql import bind, header, load_sql, run_sql, sql_files, statements
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
+# When a rule's finding is current (RULES.md "Acting on findings"), named in its header: sql/findings/status.sql
+CURRENT_WHEN = ("always", "active_patient", "latest_regimen", "xoi_recent", "recent_start", "recent_key",
+                "open_window", "recent_relapse", "never")
+FINDINGS_CSV_EXTRA = ("current", "first_seen")  # findings.csv after FINDING_COLUMNS (CONTRACT.md version 2)
 FINDING_COLUMNS = ("finding_id", "rule_id", "severity", "patient_id", "site_id", "episode_start", "test",
                    "key_date", "window_start", "window_end", "value", "threshold", "detail")
 
@@ -29,6 +33,7 @@ class Rule:
     requires: tuple[str, ...]
     fires_when: str
     sql: str
+    current_when: str = "never"
 
     def missing_inputs(self, available: set[str]) -> list[str]:
         return [r for r in self.requires if r not in available]
@@ -49,7 +54,11 @@ def discover_rules() -> list[Rule]:
         if not (population and (path.parent.parent / "populations" / f"{population}.sql").is_file()):
             raise ValueError(f"sql/rules/{path.name}: population {population!r} has no sql/populations file")
         requires = tuple(r.strip() for r in fields.get("requires", "").split(",") if r.strip())
-        rules.append(Rule(rule_id, severity, population, requires, fields.get("fires when", ""), text))
+        current_when = fields.get("current", "")
+        if current_when not in CURRENT_WHEN:
+            raise ValueError(f"sql/rules/{path.name}: header 'current:' must be one of {', '.join(CURRENT_WHEN)}")
+        rules.append(Rule(rule_id, severity, population, requires, fields.get("fires when", ""), text,
+                          current_when))
     return rules
 
 
@@ -109,4 +118,7 @@ def run_rules(con, params: Mapping[str, Any], available_inputs: set[str], only: 
     con.execute("drop table if exists rule_output")
     con.execute("drop table if exists population_output")
     run_sql(con, "findings/summary.sql")
+    run_sql(con, "findings/rule_current.sql")
+    con.executemany("insert into rule_current values (?, ?)", [(r.rule_id, r.current_when) for r in discover_rules()])
+    run_sql(con, "findings/status.sql", params)
     return catalogue

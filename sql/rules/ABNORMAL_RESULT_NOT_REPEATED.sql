@@ -1,5 +1,6 @@
 -- rule: ABNORMAL_RESULT_NOT_REPEATED
 -- severity: high
+-- current: recent_key
 -- population: abnormal_on_treatment
 -- fires when: a result that fires CYTOPENIA_ON_TREATMENT or LIVER_TOXICITY_ON_TREATMENT on day d (table
 --   toxicity, inside an episode), and neither a result of the same analyte that can itself be held against

@@ -1,5 +1,6 @@
 -- rule: BASELINE_BLOODS_MISSING
 -- severity: medium
+-- current: recent_start
 -- population: on_treatment
 -- fires when: per episode and monitored test (the profile's monitored_tests): no CBC (resp. LFT) done in
 --   [episode_start - $baseline_lookback_days, episode_start].

@@ -1,5 +1,6 @@
 -- rule: CUMULATIVE_DOSE_APPROACHING
 -- severity: low
+-- current: active_patient
 -- population: on_treatment
 -- fires when: the running sum of total mg (as for CUMULATIVE_DOSE_OVER_LIMIT) has reached
 --   $cumulative_approaching_mg but the total at as-of has not exceeded $cumulative_limit_mg.

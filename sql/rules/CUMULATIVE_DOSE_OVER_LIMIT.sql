@@ -1,5 +1,6 @@
 -- rule: CUMULATIVE_DOSE_OVER_LIMIT
 -- severity: high
+-- current: active_patient
 -- population: on_treatment
 -- fires when: the running sum of total mg over all azathioprine prescriptions starting up to as-of
 --   (order: start date, then prescription_id; an unknown total adds 0) exceeds $cumulative_limit_mg.

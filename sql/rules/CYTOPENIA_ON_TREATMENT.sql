@@ -1,5 +1,6 @@
 -- rule: CYTOPENIA_ON_TREATMENT
 -- severity: high
+-- current: recent_key
 -- population: counts_on_treatment
 -- fires when: a result in [episode_start, episode_end] below its limit: WBC $wbc_low, NEUTROPHILS
 --   $neutrophils_low, LYMPHOCYTES $lymphocytes_low, PLATELETS $platelets_low (x10^9/L). Only results whose

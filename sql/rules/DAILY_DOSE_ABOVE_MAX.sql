@@ -1,5 +1,6 @@
 -- rule: DAILY_DOSE_ABOVE_MAX
 -- severity: high
+-- current: latest_regimen
 -- population: dosed_with_weight
 -- fires when: within an episode, taking its regimens (same-day prescriptions summed; table regimens) in start
 --   order, a run of consecutive regimens whose daily dose / weight at their start (the latest weight in

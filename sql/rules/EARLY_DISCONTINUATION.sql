@@ -1,5 +1,6 @@
 -- rule: EARLY_DISCONTINUATION
 -- severity: info
+-- current: never
 -- population: ended_episode
 -- requires: events
 -- fires when: an episode that is not active lasted under $min_treatment_days days

@@ -1,5 +1,6 @@
 -- rule: INDUCTION_MONITORING_GAP
 -- severity: medium
+-- current: recent_start
 -- population: induction_due
 -- fires when: for each episode, each induction window of the profile (schedule_windows; default weeks
 --   k = 1..4: [start + 7(k-1), start + 7k - 1]) and each monitored test (the profile's monitored_tests): no test done inside the window.

@@ -1,5 +1,6 @@
 -- rule: INFECTION_ON_TREATMENT
 -- severity: critical
+-- current: recent_key
 -- population: infection_on_treatment
 -- requires: events
 -- fires when: a serious_infection or sepsis event in [episode_start, episode_end], and an azathioprine

@@ -1,5 +1,6 @@
 -- rule: LIVER_TOXICITY_ON_TREATMENT
 -- severity: high
+-- current: recent_key
 -- population: liver_enzymes_on_treatment
 -- fires when: an ALT above $alt_high U/L or an AST above $ast_high U/L in [episode_start, episode_end]
 --   (U/L = IU/L; ukat/L x 60; results whose unit cannot be interpreted are never compared).

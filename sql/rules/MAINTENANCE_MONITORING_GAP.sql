@@ -1,5 +1,6 @@
 -- rule: MAINTENANCE_MONITORING_GAP
 -- severity: medium
+-- current: never
 -- population: maintenance
 -- fires when: per episode and monitored test, from M = start + the induction length to E: the clock starts at
 --   the latest test in [start, M - 1], else at M; two consecutive points (clock start, then each test in

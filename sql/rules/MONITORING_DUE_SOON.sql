@@ -1,5 +1,6 @@
 -- rule: MONITORING_DUE_SOON
 -- severity: info
+-- current: always
 -- population: active_maintenance
 -- fires when: an active episode with as_of >= M, per monitored test, where $due_soon_after_days <
 --   as_of - last point <= $maintenance_max_gap_days; last point as for MONITORING_OVERDUE

@@ -1,5 +1,6 @@
 -- rule: MONITORING_OVERDUE
 -- severity: high
+-- current: always
 -- population: active_maintenance
 -- fires when: an active episode with as_of >= M, per monitored test, where as_of - last point >
 --   $maintenance_max_gap_days; last point = the latest of the clock start (latest test in [start, M - 1],

@@ -1,5 +1,6 @@
 -- rule: NO_PRIOR_DMT
 -- severity: info
+-- current: never
 -- population: initiated
 -- requires: events
 -- fires when: azathioprine was initiated with no preferred DMT prescription starting before initiation

@@ -1,5 +1,6 @@
 -- rule: POST_STOP_FOLLOWUP_GAP
 -- severity: medium
+-- current: open_window
 -- population: stopped
 -- requires: events
 -- fires when: the patient's last episode is not active; the points are its episode_end and each

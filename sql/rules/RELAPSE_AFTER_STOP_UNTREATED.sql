@@ -1,5 +1,6 @@
 -- rule: RELAPSE_AFTER_STOP_UNTREATED
 -- severity: medium
+-- current: recent_relapse
 -- population: ended_episode
 -- requires: events
 -- fires when: a relapse event r after the end of an episode (r in [episode_end + 1, as_of -

@@ -1,5 +1,6 @@
 -- rule: STARTING_DOSE_HIGH
 -- severity: low
+-- current: recent_start
 -- population: first_regimen_with_weight
 -- fires when: the first regimen of an episode (its same-day prescriptions summed) exceeds
 --   $start_max_mg_per_kg_day mg/kg/day (the guidance starts at 1-2 mg/kg/day and titrates up), weight being

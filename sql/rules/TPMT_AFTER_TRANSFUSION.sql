@@ -1,5 +1,6 @@
 -- rule: TPMT_AFTER_TRANSFUSION
 -- severity: medium
+-- current: active_patient
 -- population: tpmt_tested_before_initiation
 -- requires: events
 -- fires when: the patient has at least one classified TPMT result on or before initiation, all of them

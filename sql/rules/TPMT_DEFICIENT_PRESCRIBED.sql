@@ -1,5 +1,6 @@
 -- rule: TPMT_DEFICIENT_PRESCRIBED
 -- severity: critical
+-- current: active_patient
 -- population: tpmt_deficient
 -- fires when: an azathioprine prescription (one that gives exposure: not cancelled or entered in error)
 --   starts on or after the date of a TPMT result classified deficient; once per patient.

@@ -1,5 +1,6 @@
 -- rule: TPMT_INTERMEDIATE_HIGH_DOSE
 -- severity: high
+-- current: recent_start
 -- population: intermediate_with_weight
 -- fires when: the first regimen of an episode (its same-day prescriptions summed) has a daily dose above
 --   $tpmt_intermediate_max_mg_per_kg mg/kg/day, weight being the latest in [start - $weight_lookback_days,

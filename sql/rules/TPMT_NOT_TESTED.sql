@@ -1,5 +1,6 @@
 -- rule: TPMT_NOT_TESTED
 -- severity: high
+-- current: active_patient
 -- population: initiated
 -- fires when: the patient started azathioprine and has no TPMT result on any date up to as-of.
 --   key_date = initiation.

@@ -1,5 +1,6 @@
 -- rule: TPMT_TESTED_LATE
 -- severity: medium
+-- current: never
 -- population: initiated
 -- fires when: no TPMT result on or before initiation, but one after it (up to as-of).
 --   key_date = initiation; window = [initiation, first TPMT date].

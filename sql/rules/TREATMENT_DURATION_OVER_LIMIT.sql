@@ -1,5 +1,6 @@
 -- rule: TREATMENT_DURATION_OVER_LIMIT
 -- severity: high
+-- current: active_patient
 -- population: on_treatment
 -- fires when: days on treatment (sum over episodes of E - episode_start + 1; E = eval_end: as-of for an
 --   active episode, else episode_end, never after death) exceed $duration_limit_days.

@@ -1,5 +1,6 @@
 -- rule: WEIGHT_MISSING
 -- severity: low
+-- current: recent_start
 -- population: on_treatment
 -- fires when: the first prescription of an episode has no body weight in the $weight_lookback_days days up
 --   to its start ([start - $weight_lookback_days, start]), so its dose in mg/kg cannot be checked.

@@ -1,5 +1,6 @@
 -- rule: XOI_COPRESCRIBED
 -- severity: high
+-- current: xoi_recent
 -- population: xoi_on_treatment
 -- fires when: an allopurinol or febuxostat prescription's covered interval overlaps an episode; once per
 --   episode, at the first overlap day F. value = the daily dose of the latest regimen starting on or before

@@ -101,6 +101,9 @@ def build_registry(con, night: int = 1, *, with_unmapped: bool = True) -> None:
         value double, threshold double, detail varchar)""")
     con.executemany("insert into findings values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", findings_rows(night))
 
+    # what the rules runner writes beside the findings (sql/findings/status.sql): current or retrospective
+    con.execute("create or replace table finding_status as select finding_id, rule_id like 'MONITORING_%' as current "
+                "from findings")
     con.execute("create or replace table rule_catalog (rule_id varchar, severity varchar, population varchar, requires varchar, fires_when varchar, evaluated boolean, not_evaluated_reason varchar)")
     con.executemany("insert into rule_catalog values (?, ?, ?, ?, ?, ?, ?)", CATALOG)
 

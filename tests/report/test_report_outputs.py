@@ -15,7 +15,8 @@ from pipelines.lib.report import data as report_data
 from pipelines.lib.report import write_outputs
 
 CONTRACT_FINDINGS = ["finding_id", "rule_id", "severity", "patient_id", "site_id", "episode_start", "test",
-                     "key_date", "window_start", "window_end", "value", "threshold", "detail"]
+                     "key_date", "window_start", "window_end", "value", "threshold", "detail",
+                     "current", "first_seen"]  # CONTRACT.md version 2 adds these after detail
 SECTIONS = ["header", "headline", "rules", "sites", "trends", "worklist", "changes", "data-quality", "methods"]
 
 

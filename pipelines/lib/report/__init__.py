@@ -54,7 +54,8 @@ def write_outputs(con, run_info: dict[str, Any], out_dir: Path) -> dict[str, Pat
 
     # CSVs: streamed by DuckDB, never through pandas; text a spreadsheet would run is neutralised
     run_sql(con, "report/00_csv_safe.sql")
-    query_sql(con, "report/findings_csv.sql", {"path": str(paths["findings.csv"])})
+    query_sql(con, "report/findings_csv.sql", {"path": str(paths["findings.csv"]),
+                                               "as_of": data._as_date(run_info["as_of"])})
     run_sql(con, "report/summary_view.sql")
     query_sql(con, "report/summary_csv.sql", {"path": str(paths["summary.csv"])})
     if data.table_exists(con, "quarantine"):
