@@ -206,7 +206,7 @@ def _indicator_views(agg: Aggregates, profile_params: dict) -> dict:
         views.append({
             "key": ind.key, "label": labels.get(ind.key, ind.label), "kind": ind.kind,
             "higher_is_better": ind.higher_is_better, "numerator_text": ind.numerator,
-            "denominator_text": ind.denominator, "total": total or {"numerator": 0, "denominator": 0, "rate": None},
+            "denominator_text": ind.denominator, "total": total or {"numerator": None, "denominator": None, "rate": None},  # no row: no data, not 0
             "previous": previous, "change": change, "direction": direction, "sites": sites,
             "funnel": Markup(funnel) if funnel else None,
         })
