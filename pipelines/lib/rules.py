@@ -91,7 +91,8 @@ def run_rules(con, params: Mapping[str, Any], available_inputs: set[str], only: 
     Returns the catalogue rows (rule_id, evaluated, findings, seconds, ...)."""
     run_sql(con, "findings/00_create.sql")
     catalogue = []
-    for rule in discover_rules():
+    rules = discover_rules()
+    for rule in rules:
         if only is not None and rule.rule_id not in only:
             continue
         missing = rule.missing_inputs(available_inputs)
@@ -119,6 +120,6 @@ def run_rules(con, params: Mapping[str, Any], available_inputs: set[str], only: 
     con.execute("drop table if exists population_output")
     run_sql(con, "findings/summary.sql")
     run_sql(con, "findings/rule_current.sql")
-    con.executemany("insert into rule_current values (?, ?)", [(r.rule_id, r.current_when) for r in discover_rules()])
+    con.executemany("insert into rule_current values (?, ?)", [(r.rule_id, r.current_when) for r in rules])
     run_sql(con, "findings/status.sql", params)
     return catalogue
