@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
                      help=f"DuckDB file (default: $AZA_AUDIT_DB or {VARIABLES['AZA_AUDIT_DB'].default})")
     run.add_argument("--format", default=None, choices=list(FORMATS),
                      help="extract format (default: detected from the files)")
+    run.add_argument("--reviews", type=Path, default=None,
+                     help="folder of review files the care team returns (default: $AZA_AUDIT_REVIEWS or "
+                          f"{VARIABLES['AZA_AUDIT_REVIEWS'].default})")
     run.add_argument("--registry-name", default=env("AZA_AUDIT_REGISTRY_NAME"),
                      help="the registry's name in the report header (default: $AZA_AUDIT_REGISTRY_NAME or "
                           f"{VARIABLES['AZA_AUDIT_REGISTRY_NAME'].default!r})")
@@ -66,6 +69,24 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", type=Path, default=None,
                       help=f"DuckDB file (default: $AZA_AUDIT_DB or {VARIABLES['AZA_AUDIT_DB'].default})")
     demo.add_argument("--profile", default="default", help=f"monitoring profile: {', '.join(profiles)} (default: default)")
+    demo.add_argument("--reviews", type=Path, default=None,
+                      help="folder of review files the care team returns (default: $AZA_AUDIT_REVIEWS or "
+                           f"{VARIABLES['AZA_AUDIT_REVIEWS'].default})")
+    from pipelines.lib.reviews import STATUSES
+
+    review = sub.add_parser("review", help="record one review of a finding straight into the database")
+    review.add_argument("finding_id", help="the finding's id (findings.csv, worklist.html, worklist.xlsx)")
+    review.add_argument("--status", required=True, choices=STATUSES,
+                        help="acknowledged, actioned, or an exception: exception-clinical (not clinically "
+                             "appropriate), exception-declined (the patient declined), not-applicable (a data error)")
+    review.add_argument("--note", default=None, help="free text; stays in the database and the care-team outputs")
+    review.add_argument("--by", required=True, help="the reviewer's initials or staff id")
+    review.add_argument("--expires", type=_date, default=None,
+                        help="when an exception stops counting (default: 365 days after the review, the profile's "
+                             "review_expiry_days)")
+    review.add_argument("--on", type=_date, default=None, help="the review date (default: today)")
+    review.add_argument("--db", type=Path, default=None,
+                        help=f"DuckDB file (default: $AZA_AUDIT_DB or {VARIABLES['AZA_AUDIT_DB'].default})")
     return parser
 
 
@@ -134,7 +155,7 @@ def _unusable_error(exc: BaseException):
 
 def run_audit(extracts: Path, out: Path | None = None, as_of: date | None = None, profile: str = "default",
               db: Path | None = None, fmt: str | None = None, registry_name: str = "MS registry",
-              quiet: bool = False) -> int:
+              quiet: bool = False, reviews: Path | None = None) -> int:
     """Materialise the nightly_audit job on these settings; returns the exit status."""
     import dagster as dg
 
@@ -153,7 +174,8 @@ def run_audit(extracts: Path, out: Path | None = None, as_of: date | None = None
         return EXIT_ERROR
     settings = AuditSettings(extracts_dir=str(extracts), as_of=as_of.isoformat(), profile=profile,
                              out_dir=str(out) if out else "", format=fmt or "", registry_name=registry_name,
-                             reports_dir=env("AZA_AUDIT_REPORTS"))
+                             reports_dir=env("AZA_AUDIT_REPORTS"),
+                             reviews_dir=str(reviews) if reviews else env("AZA_AUDIT_REVIEWS"))
     try:  # before the run takes the database lock: a folder it cannot use is one line, exit 2
         from pipelines.lib.audit import RunContext
         from pipelines.lib.outputs import check_output
@@ -228,15 +250,46 @@ def demo(args) -> int:
     print(f"aza-audit: generated in {time.monotonic() - started:.1f}s: "
           + ", ".join(f"{k} {v:,}" for k, v in rows.items() if isinstance(v, int)), file=sys.stderr)
     status = run_audit(args.extracts, out=args.out, as_of=as_of, profile=args.profile, db=args.db,
-                       registry_name="Synthetic MS registry (demo)")
+                       registry_name="Synthetic MS registry (demo)", reviews=args.reviews)
     if status == EXIT_OK:
         from pipelines.lib.settings import RunSettings, env
 
         out = RunSettings(extracts_dir=args.extracts, as_of=as_of, out_dir=args.out,
                           reports_dir=Path(env("AZA_AUDIT_REPORTS"))).output_dir
-        print(f"\nOutputs in {out}/:\n  report.html  worklist.xlsx  findings.csv  summary.csv  quarantine.csv  "
-              f"run.json\n  report_shareable.html  summary_shareable.csv\nOpen {out / 'report.html'} in a browser.")
+        print(f"\nOutputs in {out}/:\n  care team: worklist.html  worklist.xlsx  report.html  findings.csv  "
+              f"summary.csv  quarantine.csv  run.json  digest.txt\n  shareable: report_shareable.html  "
+              f"summary_shareable.csv\nOpen {out / 'worklist.html'} (the patients to act on) or "
+              f"{out / 'report.html'} (the audit) in a browser.")
     return status
+
+
+def review(args) -> int:
+    """`aza-audit review`: one review into the database's review log (the next run applies it)."""
+    import duckdb
+
+    from pipelines.lib.reviews import ReviewError, record_review
+    from pipelines.lib.settings import env
+
+    db_path = Path(args.db) if args.db else Path(env("AZA_AUDIT_DB"))
+    if not db_path.is_file():
+        print(f"aza-audit: {db_path}: no audit database here (run an audit first, or give --db)", file=sys.stderr)
+        return EXIT_UNUSABLE
+    try:
+        con = duckdb.connect(str(db_path))
+    except duckdb.IOException:
+        print(f"aza-audit: {db_path} is in use by an audit run; try again when it has finished", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        added = record_review(con, args.finding_id, args.status, args.by, note=args.note, expires_on=args.expires,
+                              reviewed_on=args.on)
+    except ReviewError as exc:
+        print(f"aza-audit: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    finally:
+        con.close()
+    print(f"aza-audit: review of {args.finding_id} recorded ({args.status})" if added else
+          f"aza-audit: the same review of {args.finding_id} was already recorded", file=sys.stderr)
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -244,8 +297,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "demo":
             return demo(args)
+        if args.command == "review":
+            return review(args)
         return run_audit(args.extracts, out=args.out, as_of=args.as_of, profile=args.profile, db=args.db,
-                         fmt=args.format, registry_name=args.registry_name)
+                         fmt=args.format, registry_name=args.registry_name, reviews=args.reviews)
     except KeyboardInterrupt:
         print("aza-audit: interrupted", file=sys.stderr)
         return EXIT_ERROR

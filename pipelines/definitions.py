@@ -13,11 +13,11 @@ from pipelines.defs.jobs import nightly_audit
 from pipelines.defs.report import assets as report_assets
 from pipelines.defs.resources import AuditDatabase, AuditSettings
 from pipelines.defs.schedules import nightly_audit_schedule
-from pipelines.defs.sensors import extract_change_sensor
+from pipelines.defs.sensors import audit_failure_notice, extract_change_sensor
 
 
 ASSETS = dg.load_assets_from_modules([ingest_assets, audit_assets, report_assets])
-ASSET_CHECKS = [counts_reconcile, *build_extract_checks(ingest_assets.STAGED_KEYS)]
+ASSET_CHECKS = [counts_reconcile, *build_extract_checks(ingest_assets.STAGED_KEYS | {"reviews": "review_state"})]
 
 
 def build_definitions(database: AuditDatabase | None = None, settings: AuditSettings | None = None,
@@ -28,7 +28,7 @@ def build_definitions(database: AuditDatabase | None = None, settings: AuditSett
         asset_checks=ASSET_CHECKS,
         jobs=[nightly_audit],
         schedules=[nightly_audit_schedule],
-        sensors=[extract_change_sensor],
+        sensors=[extract_change_sensor, audit_failure_notice],
         resources={"database": database or AuditDatabase.from_env(),
                    "settings": settings or AuditSettings.from_env()},
         executor=dg.in_process_executor,

@@ -18,7 +18,7 @@ from pipelines.lib.expectations import (
 )
 
 # Written out by hand: GX silently drops an invalid expectation, so a suite that shrinks must fail here.
-EXPECTED_COUNTS = {"patients": 9, "prescriptions": 12, "labs": 9, "events": 8}
+EXPECTED_COUNTS = {"patients": 9, "prescriptions": 12, "labs": 9, "events": 8, "reviews": 5}
 
 DDL = {
     "patients": """CREATE TABLE stg_patients (patient_id VARCHAR, site_id VARCHAR, birth_date DATE, sex VARCHAR,
@@ -32,6 +32,8 @@ DDL = {
         _line BIGINT)""",
     "events": """CREATE TABLE stg_events (event_id VARCHAR, patient_id VARCHAR, event_date DATE, event_type VARCHAR,
         code VARCHAR, description VARCHAR, _line BIGINT)""",
+    "reviews": """CREATE TABLE stg_reviews (source VARCHAR, line BIGINT, raw VARCHAR, finding_id VARCHAR,
+        status VARCHAR, note VARCHAR, reviewed_by VARCHAR, reviewed_on DATE, expires_on DATE)""",
 }
 
 CLEAN = {
@@ -55,6 +57,11 @@ CLEAN = {
     "events": [
         ("E1", "P1", "2023-03-01", "sepsis", "A41.9", "Sepsis", 2),
         ("E2", "P2", "2023-04-01", "Clinic_Visit", None, None, 3),
+    ],
+    "reviews": [
+        ("reviews/a.csv", 2, "f1,actioned", "f1", "actioned", None, "JS", "2023-05-01", None),
+        ("reviews/a.csv", 3, "f2,exception-clinical", "f2", "exception-clinical", "frail", "JS", "2023-05-01",
+         "2023-11-01"),
     ],
 }
 
@@ -86,6 +93,10 @@ DIRTY = {
         ("E3", "P1", "2023-03-03", "flu", None, None, 4),
         ("E4", "P1", "2023-03-04", None, None, None, 5),
         ("E5", "P1", None, "relapse", None, None, 6),
+    ],
+    "reviews": [
+        ("reviews/a.csv", 2, "f1,actioned", "f1", "actioned", None, "JS", "2023-05-01", None),
+        ("reviews/a.csv", 3, ",done", None, "done", None, None, None, None),
     ],
 }
 
@@ -120,6 +131,12 @@ DIRTY_FAILURES = {
         ("expect_column_values_to_not_be_null", "event_date"): 1,
         ("expect_column_values_to_not_be_null", "event_type"): 1,
         ("expect_column_values_to_match_regex", "event_type"): 1,
+    },
+    "reviews": {
+        ("expect_column_values_to_not_be_null", "finding_id"): 1,
+        ("expect_column_values_to_be_in_set", "status"): 1,
+        ("expect_column_values_to_not_be_null", "reviewed_by"): 1,
+        ("expect_column_values_to_not_be_null", "reviewed_on"): 1,
     },
 }
 
@@ -166,7 +183,7 @@ def test_load_suite_raises_instead_of_dropping(tmp_path, monkeypatch):
         ],
     }
     (tmp_path / "patients.json").write_text(json.dumps(bad))
-    for other in ("prescriptions", "labs", "events"):
+    for other in (n for n in E.SUITE_NAMES if n != "patients"):
         (tmp_path / f"{other}.json").write_text((E.EXPECTATIONS_DIR / f"{other}.json").read_text())
     monkeypatch.setattr(E, "EXPECTATIONS_DIR", tmp_path)
     assert E.expected_expectation_counts()["patients"] == 2

@@ -118,13 +118,14 @@ class AuditSettings(dg.ConfigurableResource):
     profile: str = env("AZA_AUDIT_PROFILE")
     out_dir: str = ""
     reports_dir: str = env("AZA_AUDIT_REPORTS")
+    reviews_dir: str = env("AZA_AUDIT_REVIEWS")
     format: str = ""
     registry_name: str = env("AZA_AUDIT_REGISTRY_NAME")
 
     @classmethod
     def from_env(cls, **overrides) -> "AuditSettings":
         values = {"extracts_dir": _from_env("AZA_AUDIT_EXTRACTS"), "profile": _from_env("AZA_AUDIT_PROFILE"),
-                  "reports_dir": _from_env("AZA_AUDIT_REPORTS"),
+                  "reports_dir": _from_env("AZA_AUDIT_REPORTS"), "reviews_dir": _from_env("AZA_AUDIT_REVIEWS"),
                   "registry_name": _from_env("AZA_AUDIT_REGISTRY_NAME")}
         return cls(**(values | overrides))
 
@@ -141,6 +142,7 @@ class AuditSettings(dg.ConfigurableResource):
             format=self.format or None,
             registry_name=self.registry_name,
             reports_dir=Path(self.reports_dir),
+            reviews_dir=Path(self.reviews_dir),
         )
 
 

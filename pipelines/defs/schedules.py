@@ -14,7 +14,8 @@ TIMEZONE = env("AZA_AUDIT_TIMEZONE")
 def audited_where() -> str:
     """Which folder, database and profile a scheduled or sensed run audits (for the descriptions)."""
     return (f"extracts {env('AZA_AUDIT_EXTRACTS')}, database {env('AZA_AUDIT_DB')}, "
-            f"profile {env('AZA_AUDIT_PROFILE')}, reports into {env('AZA_AUDIT_REPORTS')}")
+            f"profile {env('AZA_AUDIT_PROFILE')}, reviews from {env('AZA_AUDIT_REVIEWS')}, "
+            f"reports into {env('AZA_AUDIT_REPORTS')}")
 
 
 def run_config_for(as_of: str, extracts_dir: str | None = None) -> dict:
@@ -24,6 +25,7 @@ def run_config_for(as_of: str, extracts_dir: str | None = None) -> dict:
         "as_of": as_of,
         "extracts_dir": extracts_dir or env("AZA_AUDIT_EXTRACTS"),
         "reports_dir": env("AZA_AUDIT_REPORTS"),
+        "reviews_dir": env("AZA_AUDIT_REVIEWS"),
         "profile": env("AZA_AUDIT_PROFILE"),
         "registry_name": env("AZA_AUDIT_REGISTRY_NAME"),
     }

@@ -235,6 +235,21 @@ def rules(con, ctx: RunContext, log: Log = _quiet, only: set[str] | None = None)
         return run_rules(con, ctx.params, run_inputs(con).available, only=only, progress=progress)
 
 
+def reviews(con, ctx: RunContext, log: Log = _quiet, checks: bool = True):
+    """The care team's review files into the review log (bad rows quarantined), then each finding's review
+    (review_status); the Great Expectations suite of the review rows read."""
+    from .reviews import stage_reviews
+
+    with runinfo.timed(con, "reviews"):
+        counts = stage_reviews(con, ctx.params, ctx.settings.reviews_dir, ctx.run_id)
+    if checks:
+        validate(con, ctx, "reviews")
+    for c in counts:
+        log(f"{c.source}: {c.rows_read:,} review rows, {c.rows_accepted:,} accepted, "
+            f"{c.rows_quarantined:,} quarantined")
+    return counts
+
+
 def measures(con, ctx: RunContext, log: Log = _quiet) -> None:
     from .measures import build_measures
 
@@ -261,6 +276,7 @@ def run(con, ctx: RunContext, log: Log = _quiet, *, checks: bool = True, outputs
     normalise(con, ctx, log)
     episodes(con, ctx, log)
     catalogue = rules(con, ctx, log, only=only)
+    reviews(con, ctx, log, checks=checks)
     measures(con, ctx, log)
     if outputs:
         publish(con, ctx, log)
@@ -271,6 +287,6 @@ def run_audit_in(con, extracts_dir: Path, as_of: dt.date, profile: str | Profile
                  only: set[str] | None = None) -> list[dict]:
     """Ingest to measures on an open connection (no suites, no outputs): what the spec tests run."""
     profile = load_profile(profile) if isinstance(profile, str) else profile
-    ctx = RunContext.create(RunSettings(extracts_dir=Path(extracts_dir), as_of=as_of, profile=profile.name),
-                            profile=profile)
+    ctx = RunContext.create(RunSettings(extracts_dir=Path(extracts_dir), as_of=as_of, profile=profile.name,
+                                        reviews_dir=None), profile=profile)
     return run(con, ctx, checks=False, outputs=False, only=only)

@@ -25,13 +25,14 @@ def rules_markdown() -> str:
         "(`profiles/*.toml`) changes them, never the code. A rule's population is its denominator in the rates;",
         "a rule that requires the optional events file is \"not evaluated\" without it, never zero.",
         "",
-        "| rule | severity | population | fires when |",
-        "| --- | --- | --- | --- |",
+        "| rule | what it finds | severity | population | fires when |",
+        "| --- | --- | --- | --- | --- |",
     ]
     for rule in discover_rules():
         text = with_values(rule.fires_when, params).replace("|", "\\|")
         requires = f" (requires {', '.join(rule.requires)})" if rule.requires else ""
-        lines.append(f"| `{rule.rule_id}` | {rule.severity} | {rule.population}{requires} | {text} |")
+        plain = f"**{rule.title}**. {rule.why}".replace("|", "\\|")
+        lines.append(f"| `{rule.rule_id}` | {plain} | {rule.severity} | {rule.population}{requires} | {text} |")
     return "\n".join(lines) + "\n"
 
 

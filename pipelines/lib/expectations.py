@@ -60,7 +60,7 @@ from pipelines.lib.paths import EXPECTATIONS_DIR  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-SUITE_NAMES: tuple[str, ...] = ("patients", "prescriptions", "labs", "events")
+SUITE_NAMES: tuple[str, ...] = ("patients", "prescriptions", "labs", "events", "reviews")
 MAX_EXAMPLES = 5
 
 # Answered by DuckDB over the whole table (they compare rows with each other).

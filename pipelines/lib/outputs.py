@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import smtplib
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import history, runinfo
+from . import history, runinfo, worklist
 from .normalise import codelist_version
 from .publish import check_target, check_writable, staging_dir
+from .sql import query_sql
 
 
 def version() -> str:
@@ -87,7 +89,42 @@ def build_run_info(con, ctx) -> dict:
         ],
         "rules_not_evaluated": {r["rule_id"]: r["not_evaluated_reason"] for r in catalogue if not r["evaluated"]},
         "timings": runinfo.timings(con),
+        "reviews": review_counts(con, run.reviews_dir),
     }
+
+
+def review_counts(con, folder) -> dict:
+    """The review files read (rows read = accepted + quarantined, per file) and the log's size: counts only."""
+    from .reviews import ensure_review_tables
+
+    ensure_review_tables(con)
+    files = []
+    if _has(con, "stg_reviews"):
+        cursor = query_sql(con, "reviews/counts.sql")
+        files = [dict(zip([d[0] for d in cursor.description], row)) for row in cursor.fetchall()]
+    logged = con.execute("select count(*) from review_log").fetchone()[0]
+    return {"folder": None if folder is None else str(folder), "files": files, "reviews_in_log": logged}
+
+
+def _has(con, table: str) -> bool:
+    return bool(con.execute("select count(*) from duckdb_tables() where table_name = $t", {"t": table}).fetchone()[0])
+
+
+def _send_digest(out_dir: Path, info: dict, log=None) -> None:
+    """The digest by email when SMTP is configured. A published run stays published if sending fails: the
+    failure is one line in the log (the digest is in the output folder either way)."""
+    from .worklist import digest
+
+    if not digest.smtp_configured():
+        return
+    try:
+        sent = digest.send_digest((out_dir / "digest.txt").read_text(encoding="utf-8"), info)
+    except (OSError, smtplib.SMTPException) as exc:
+        if log:
+            log(f"warning: the digest could not be sent ({type(exc).__name__}: {exc})")
+        return
+    if log:
+        log(f"digest sent to {sent} recipient(s)")
 
 
 def check_output(ctx) -> None:
@@ -96,7 +133,10 @@ def check_output(ctx) -> None:
     from .report import OUTPUT_NAMES
 
     settings = ctx.settings
-    check_target(ctx.output_dir, OUTPUT_NAMES, protected=[settings.db_path, settings.extracts_dir])
+    protected = [settings.db_path, settings.extracts_dir]
+    if settings.reviews_dir is not None:
+        protected.append(settings.reviews_dir)
+    check_target(ctx.output_dir, OUTPUT_NAMES, protected=protected)
     check_writable(ctx.output_dir.absolute().parent, "output folder")
     check_writable(Path(settings.db_path).absolute().parent, "database")
 
@@ -122,6 +162,9 @@ def publish_run(con, ctx, latest: bool | None = None, log=None) -> tuple[Path, d
             with runinfo.timed(con, "report"):
                 docs = build_data_docs(con, tmp)
                 info["data_docs"] = str(docs.relative_to(tmp)) if docs else None
+                previous = history.previous_run(con, run_id=run_id)
+                info["previous_run_id"] = previous["run_id"] if previous else None
+                worklist.prepare(con, ctx.params, info["previous_run_id"])
                 history.store_findings(con, run_id, run.as_of)
                 info["outputs"] = {name: str(Path(p).relative_to(tmp)) for name, p in
                                    write_outputs(con, info, tmp).items()}
@@ -134,4 +177,5 @@ def publish_run(con, ctx, latest: bool | None = None, log=None) -> tuple[Path, d
         raise
     if log:
         log(f"published {out_dir}")
+    _send_digest(out_dir, info, log)
     return out_dir, info

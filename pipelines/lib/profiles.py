@@ -23,6 +23,7 @@ REQUIRED = (
     "ast_high", "infection_restart_window_days", "post_stop_first_year_days",
     "post_stop_gap_first_year_days", "post_stop_gap_later_days", "min_treatment_days", "stop_reason_days", "abnormal_repeat_days",
     "relapse_restart_days", "transfusion_tpmt_days", "recent_days", "recent_relapse_days",
+    "escalate_after_days", "review_expiry_days",
     "compliance_months", "compliance_lookback_days", "lymphocyte_min_episode_days",
     "lymphocyte_baseline_days", "lymphocyte_ratio_low", "lymphocyte_ratio_high",
     "lymphocyte_ratio_target", "suppress_at_or_below", "round_to",

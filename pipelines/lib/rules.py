@@ -20,7 +20,7 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 # When a rule's finding is current (RULES.md "Acting on findings"), named in its header: sql/findings/status.sql
 CURRENT_WHEN = ("always", "active_patient", "latest_regimen", "xoi_recent", "recent_start", "recent_key",
                 "open_window", "recent_relapse", "never")
-FINDINGS_CSV_EXTRA = ("current", "first_seen")  # findings.csv after FINDING_COLUMNS (CONTRACT.md version 2)
+FINDINGS_CSV_EXTRA = ("current", "first_seen", "review_status")  # findings.csv after FINDING_COLUMNS (CONTRACT.md version 2)
 FINDING_COLUMNS = ("finding_id", "rule_id", "severity", "patient_id", "site_id", "episode_start", "test",
                    "key_date", "window_start", "window_end", "value", "threshold", "detail")
 
@@ -34,6 +34,8 @@ class Rule:
     fires_when: str
     sql: str
     current_when: str = "never"
+    title: str = ""  # plain English, for the worklist, report and xlsx
+    why: str = ""  # why it matters, with the guidance it comes from
 
     def missing_inputs(self, available: set[str]) -> list[str]:
         return [r for r in self.requires if r not in available]
@@ -57,8 +59,11 @@ def discover_rules() -> list[Rule]:
         current_when = fields.get("current", "")
         if current_when not in CURRENT_WHEN:
             raise ValueError(f"sql/rules/{path.name}: header 'current:' must be one of {', '.join(CURRENT_WHEN)}")
+        title, why = fields.get("title", ""), fields.get("why", "")
+        if not title or not why:
+            raise ValueError(f"sql/rules/{path.name}: the header needs a 'title:' and a 'why:' line")
         rules.append(Rule(rule_id, severity, population, requires, fields.get("fires when", ""), text,
-                          current_when))
+                          current_when, title, why))
     return rules
 
 
@@ -97,7 +102,8 @@ def run_rules(con, params: Mapping[str, Any], available_inputs: set[str], only: 
             continue
         missing = rule.missing_inputs(available_inputs)
         row = {"rule_id": rule.rule_id, "severity": rule.severity, "population": rule.population,
-               "requires": ", ".join(rule.requires), "fires_when": rule.fires_when}
+               "requires": ", ".join(rule.requires), "fires_when": rule.fires_when, "title": rule.title,
+               "why": rule.why}
         if missing:
             row.update(evaluated=False, not_evaluated_reason=f"needs the optional {', '.join(missing)} file",
                        findings=None, seconds=None)
@@ -112,7 +118,7 @@ def run_rules(con, params: Mapping[str, Any], available_inputs: set[str], only: 
             row.update(evaluated=True, not_evaluated_reason=None, findings=after - before,
                        seconds=round(time.perf_counter() - started, 3))
         con.execute("insert into rule_catalog values ($rule_id, $severity, $population, $requires, "
-                    "$fires_when, $evaluated, $not_evaluated_reason, $findings, $seconds)", row)
+                    "$fires_when, $evaluated, $not_evaluated_reason, $findings, $seconds, $title, $why)", row)
         catalogue.append(row)
         if progress:
             progress(row)

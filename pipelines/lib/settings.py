@@ -27,11 +27,21 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("AZA_AUDIT_DB", "data/audit.duckdb", "the DuckDB file"),
     Variable("AZA_AUDIT_DUCKDB_MEMORY", "2GB",
              "DuckDB's working memory; past it DuckDB spills to disk, so memory stays bounded whatever the extract size"),
+    Variable("AZA_AUDIT_REVIEWS", "data/reviews",
+             "the folder of review files the care team returns (CSV, or worklist.xlsx saved back)"),
     Variable("AZA_AUDIT_REPORTS", "reports", "where `reports/<as-of>/` and `reports/latest` go"),
     Variable("AZA_AUDIT_PROFILE", "default", "the monitoring profile"),
     Variable("AZA_AUDIT_REGISTRY_NAME", "MS registry", "the name in the report header"),
     Variable("AZA_AUDIT_CRON", "0 2 * * *", "when the nightly schedule runs (cron syntax)"),
     Variable("AZA_AUDIT_TIMEZONE", "Europe/London", "the schedule's timezone"),
+    Variable("AZA_AUDIT_SMTP_HOST", "", "when set, the nightly digest (counts only) and run-failure notices are "
+             "sent through this SMTP server"),
+    Variable("AZA_AUDIT_SMTP_PORT", "25", "the SMTP server's port"),
+    Variable("AZA_AUDIT_SMTP_FROM", "aza-audit@localhost", "the digest's sender"),
+    Variable("AZA_AUDIT_SMTP_TO", "", "the digest's recipients, comma-separated"),
+    Variable("AZA_AUDIT_SMTP_USER", "", "SMTP login (with AZA_AUDIT_SMTP_PASSWORD), when the server needs one"),
+    Variable("AZA_AUDIT_SMTP_PASSWORD", "", "SMTP password"),
+    Variable("AZA_AUDIT_SMTP_STARTTLS", "", "`1` to use STARTTLS"),
 )}
 
 
@@ -61,6 +71,7 @@ class RunSettings:
     format: str | None = None  # None: detected
     registry_name: str = VARIABLES["AZA_AUDIT_REGISTRY_NAME"].default
     reports_dir: Path = Path(VARIABLES["AZA_AUDIT_REPORTS"].default)
+    reviews_dir: Path | None = Path(VARIABLES["AZA_AUDIT_REVIEWS"].default)  # None: no review files
 
     @property
     def output_dir(self) -> Path:

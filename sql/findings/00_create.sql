@@ -26,5 +26,7 @@ create or replace table rule_catalog (
     evaluated boolean,
     not_evaluated_reason varchar,
     findings bigint,
-    seconds double
+    seconds double,
+    title varchar,
+    why varchar
 );

@@ -36,3 +36,9 @@ create table if not exists indicator_history (
     numerator bigint,
     denominator bigint
 );
+
+-- Added in version 2 (RULES.md "Acting on findings"): the classification, first-seen date and review status
+-- of each stored finding. A database of an earlier version gains the columns (empty for its old rows).
+alter table findings_history add column if not exists current boolean;
+alter table findings_history add column if not exists first_seen date;
+alter table findings_history add column if not exists review_status varchar;

@@ -10,7 +10,29 @@
 --   over_10_years           patients flagged TREATMENT_DURATION_OVER_LIMIT / that rule's population
 --   critical_findings       patients with at least one critical finding / patients ever treated
 --   lymphocyte_in_target    active episodes with a lymphocyte ratio in target / episodes measured
-with site as (
+-- Each indicator is also given after exceptions (CONTRACT.md review files): a patient with an exception in
+-- force (exception-clinical, exception-declined, not-applicable) on a finding of one of the indicator's rules
+-- (critical_findings: on a critical finding) leaves its numerator and denominator; `exceptions` counts them,
+-- so an exception can never hide a problem unseen. finding_tracking: sql/worklist/10_tracking.sql.
+with excepted_findings as (
+    select f.rule_id, f.patient_id, f.severity
+    from findings f join finding_tracking t using (finding_id)
+    where t.exception_active
+),
+
+-- $indicator_rules: (indicator, rule_id) pairs of pipelines/lib/report/indicators.py RULE_LINKS
+indicator_rules as (
+    select unnest($indicator_rules, recursive := true)
+),
+
+excepted as (
+    select distinct i.indicator, x.patient_id
+    from excepted_findings x join indicator_rules i using (rule_id)
+    union
+    select distinct 'critical_findings', patient_id from excepted_findings where severity = 'critical'
+),
+
+site as (
     select patient_id, coalesce(nullif(site_id, ''), 'UNKNOWN') as site_id
     from patients
 ),
@@ -74,16 +96,21 @@ per_patient as (
 ),
 
 with_site as (
-    select pp.indicator, pp.patient_id, pp.met, coalesce(s.site_id, 'UNKNOWN') as site_id
+    select pp.indicator, pp.patient_id, pp.met, coalesce(s.site_id, 'UNKNOWN') as site_id,
+           x.patient_id is not null as excepted
     from per_patient as pp
     left join site as s using (patient_id)
+    left join excepted as x on x.indicator = pp.indicator and x.patient_id = pp.patient_id
 )
 
 select
     indicator,
     case when grouping(site_id) = 1 then 'ALL' else site_id end as site_id,
     count(distinct patient_id) filter (where met) as numerator,
-    count(distinct patient_id) as denominator
+    count(distinct patient_id) as denominator,
+    count(distinct patient_id) filter (where met and not excepted) as numerator_after,
+    count(distinct patient_id) filter (where not excepted) as denominator_after,
+    count(distinct patient_id) filter (where excepted) as exceptions
 from with_site
 group by grouping sets ((indicator, site_id), (indicator))
 order by indicator, grouping(site_id) desc, site_id

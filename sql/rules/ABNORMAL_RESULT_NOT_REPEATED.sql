@@ -1,4 +1,6 @@
 -- rule: ABNORMAL_RESULT_NOT_REPEATED
+-- title: Abnormal result not repeated
+-- why: An abnormal count or liver test should be repeated promptly or treatment stopped (BSR 2017).
 -- severity: high
 -- current: recent_key
 -- population: abnormal_on_treatment

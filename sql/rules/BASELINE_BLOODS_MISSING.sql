@@ -1,4 +1,6 @@
 -- rule: BASELINE_BLOODS_MISSING
+-- title: No baseline bloods before starting
+-- why: A baseline blood count and liver tests are needed before the first dose (BSR 2017, SmPC).
 -- severity: medium
 -- current: recent_start
 -- population: on_treatment

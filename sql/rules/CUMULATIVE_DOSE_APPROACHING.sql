@@ -1,4 +1,6 @@
 -- rule: CUMULATIVE_DOSE_APPROACHING
+-- title: Cumulative dose approaching the limit
+-- why: A review before the cumulative limit lets the team plan the next step in time.
 -- severity: low
 -- current: active_patient
 -- population: on_treatment

@@ -1,4 +1,6 @@
 -- rule: CUMULATIVE_DOSE_OVER_LIMIT
+-- title: Cumulative dose over the limit
+-- why: The risk of malignancy rises with cumulative dose: the MS guidance reviews treatment past 600 g.
 -- severity: high
 -- current: active_patient
 -- population: on_treatment

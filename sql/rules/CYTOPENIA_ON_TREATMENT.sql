@@ -1,4 +1,6 @@
 -- rule: CYTOPENIA_ON_TREATMENT
+-- title: Low blood count on treatment
+-- why: A low white cell, neutrophil, lymphocyte or platelet count can mean myelosuppression (SmPC).
 -- severity: high
 -- current: recent_key
 -- population: counts_on_treatment

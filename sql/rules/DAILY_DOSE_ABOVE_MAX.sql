@@ -1,4 +1,6 @@
 -- rule: DAILY_DOSE_ABOVE_MAX
+-- title: Daily dose above the maximum per kg
+-- why: The SmPC's maximum is 3 mg/kg/day; above it toxicity rises without more benefit.
 -- severity: high
 -- current: latest_regimen
 -- population: dosed_with_weight

@@ -1,4 +1,6 @@
 -- rule: EARLY_DISCONTINUATION
+-- title: Stopped early with no reason recorded
+-- why: A stop within 18 months without toxicity or infection on record may mean lost benefit.
 -- severity: info
 -- current: never
 -- population: ended_episode

@@ -1,4 +1,6 @@
 -- rule: INDUCTION_MONITORING_GAP
+-- title: Missed weekly bloods in the first weeks
+-- why: Myelosuppression is most common early: the SmPC asks for weekly blood counts at first.
 -- severity: medium
 -- current: recent_start
 -- population: induction_due

@@ -1,4 +1,6 @@
 -- rule: INFECTION_ON_TREATMENT
+-- title: Restarted soon after a serious infection
+-- why: Azathioprine should be withheld during serious infection and restarted only after review.
 -- severity: critical
 -- current: recent_key
 -- population: infection_on_treatment

@@ -1,4 +1,6 @@
 -- rule: LIVER_TOXICITY_ON_TREATMENT
+-- title: Raised liver enzymes on treatment
+-- why: Azathioprine can injure the liver: raised ALT or AST needs review (SmPC).
 -- severity: high
 -- current: recent_key
 -- population: liver_enzymes_on_treatment

@@ -1,4 +1,6 @@
 -- rule: MAINTENANCE_MONITORING_GAP
+-- title: Gap in maintenance blood monitoring
+-- why: Blood counts and liver tests at least every 3 months for as long as treatment lasts (SmPC, BSR 2017).
 -- severity: medium
 -- current: never
 -- population: maintenance

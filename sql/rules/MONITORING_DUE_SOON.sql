@@ -1,4 +1,6 @@
 -- rule: MONITORING_DUE_SOON
+-- title: Blood monitoring due soon
+-- why: Booking the next test before it is late keeps monitoring within the 3-month interval.
 -- severity: info
 -- current: always
 -- population: active_maintenance

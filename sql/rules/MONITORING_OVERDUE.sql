@@ -1,4 +1,6 @@
 -- rule: MONITORING_OVERDUE
+-- title: Blood monitoring overdue
+-- why: Blood counts and liver tests at least every 3 months for as long as treatment lasts (SmPC, BSR 2017).
 -- severity: high
 -- current: always
 -- population: active_maintenance

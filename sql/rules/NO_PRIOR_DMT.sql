@@ -1,4 +1,6 @@
 -- rule: NO_PRIOR_DMT
+-- title: No preferred DMT before azathioprine
+-- why: Licensed disease-modifying therapies come first in relapsing MS; azathioprine is a later option.
 -- severity: info
 -- current: never
 -- population: initiated

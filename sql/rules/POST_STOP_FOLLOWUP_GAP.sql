@@ -1,4 +1,6 @@
 -- rule: POST_STOP_FOLLOWUP_GAP
+-- title: Follow-up gap after stopping
+-- why: Patients who stop need clinic follow-up for relapse and late effects.
 -- severity: medium
 -- current: open_window
 -- population: stopped

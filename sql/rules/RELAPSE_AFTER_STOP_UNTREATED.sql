@@ -1,4 +1,6 @@
 -- rule: RELAPSE_AFTER_STOP_UNTREATED
+-- title: Relapse after stopping, not re-treated
+-- why: A relapse after stopping asks for prompt re-treatment (the guidance on re-initiation).
 -- severity: medium
 -- current: recent_relapse
 -- population: ended_episode

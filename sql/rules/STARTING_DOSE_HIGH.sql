@@ -1,4 +1,6 @@
 -- rule: STARTING_DOSE_HIGH
+-- title: Starting dose above the guidance
+-- why: The guidance starts at 1-2 mg/kg/day and increases with monitoring.
 -- severity: low
 -- current: recent_start
 -- population: first_regimen_with_weight

@@ -1,4 +1,6 @@
 -- rule: TPMT_AFTER_TRANSFUSION
+-- title: TPMT tested soon after a blood transfusion
+-- why: Donor red cells can make a deficient patient look normal for up to 3 months (BNF); repeat or genotype.
 -- severity: medium
 -- current: active_patient
 -- population: tpmt_tested_before_initiation

@@ -1,4 +1,6 @@
 -- rule: TPMT_DEFICIENT_PRESCRIBED
+-- title: Azathioprine prescribed despite TPMT deficiency
+-- why: Absent TPMT activity risks life-threatening myelosuppression: the SmPC advises against azathioprine.
 -- severity: critical
 -- current: active_patient
 -- population: tpmt_deficient

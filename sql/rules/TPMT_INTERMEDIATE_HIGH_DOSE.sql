@@ -1,4 +1,6 @@
 -- rule: TPMT_INTERMEDIATE_HIGH_DOSE
+-- title: Full dose with intermediate TPMT
+-- why: Intermediate TPMT activity calls for a reduced dose (BNF, CPIC guideline).
 -- severity: high
 -- current: recent_start
 -- population: intermediate_with_weight

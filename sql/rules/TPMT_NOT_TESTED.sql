@@ -1,4 +1,6 @@
 -- rule: TPMT_NOT_TESTED
+-- title: No TPMT test on record
+-- why: TPMT deficiency makes standard doses toxic: the BNF and SmPC ask for TPMT before the first dose.
 -- severity: high
 -- current: active_patient
 -- population: initiated

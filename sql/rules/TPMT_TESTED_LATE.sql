@@ -1,4 +1,6 @@
 -- rule: TPMT_TESTED_LATE
+-- title: TPMT tested only after the first dose
+-- why: The BNF and SmPC ask for TPMT activity before azathioprine starts, not after.
 -- severity: medium
 -- current: never
 -- population: initiated

@@ -1,4 +1,6 @@
 -- rule: TREATMENT_DURATION_OVER_LIMIT
+-- title: Treated beyond the duration limit
+-- why: The malignancy risk grows with duration: the MS guidance reviews treatment past 10 years.
 -- severity: high
 -- current: active_patient
 -- population: on_treatment

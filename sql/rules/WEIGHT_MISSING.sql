@@ -1,4 +1,6 @@
 -- rule: WEIGHT_MISSING
+-- title: No weight when the dose was set
+-- why: Azathioprine is dosed per kg: without a weight the dose cannot be checked.
 -- severity: low
 -- current: recent_start
 -- population: on_treatment

@@ -1,4 +1,6 @@
 -- rule: XOI_COPRESCRIBED
+-- title: Allopurinol or febuxostat with azathioprine
+-- why: Xanthine oxidase inhibitors block azathioprine's breakdown: the dose must be cut to a quarter (SmPC, MHRA).
 -- severity: high
 -- current: xoi_recent
 -- population: xoi_on_treatment

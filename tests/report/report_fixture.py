@@ -106,6 +106,11 @@ def build_registry(con, night: int = 1, *, with_unmapped: bool = True) -> None:
                 "from findings")
     con.execute("create or replace table rule_catalog (rule_id varchar, severity varchar, population varchar, requires varchar, fires_when varchar, evaluated boolean, not_evaluated_reason varchar)")
     con.executemany("insert into rule_catalog values (?, ?, ?, ?, ?, ?, ?)", CATALOG)
+    # the rule headers' plain English (title, why), as the rules runner writes them
+    con.execute("alter table rule_catalog add column title varchar")
+    con.execute("alter table rule_catalog add column why varchar")
+    con.execute("update rule_catalog set title = 'Title of ' || rule_id, why = 'Why ' || rule_id || ' matters.'")
+    build_clinical_tables(con)
 
     con.execute("create or replace table rule_population (rule_id varchar, patient_id varchar)")
     pop = [(r, p) for r in POPULATION_ALL for p in PATIENTS] + [("MONITORING_OVERDUE", p) for p in ACTIVE]
@@ -174,6 +179,42 @@ def build_registry(con, night: int = 1, *, with_unmapped: bool = True) -> None:
         con.executemany("insert into unmapped_codes values (?, ?, ?, ?)", [
             ("lab", "99999-9", "Mystery assay", 12), ("drug", None, "Aza-something 10mg", 3),
         ])
+
+
+def build_clinical_tables(con) -> None:
+    """The normalised tables the worklist reads (its timeline and treatment columns), with a few rows: a
+    regimen, tests, a TPMT result and a weight per active patient."""
+    con.execute("create or replace table regimens (patient_id varchar, episode_no integer, episode_start date, "
+                "regimen_start date, is_first boolean, prescriptions bigint, daily_dose_mg double, weight_date date, "
+                "weight_kg double, mg_per_kg double)")
+    con.execute("create or replace table aza_prescriptions (prescription_id varchar, patient_id varchar, drug_name varchar, "
+                "start_date date, days_supply integer, total_mg double, daily_dose_mg double, cover_start date, "
+                "cover_end date, dose_known boolean)")
+    con.execute("create or replace table blood_tests (patient_id varchar, test_date date, test varchar)")
+    con.execute("create or replace table tpmt_results (result_id varchar, patient_id varchar, collected_date date, phenotype varchar)")
+    con.execute("create or replace table episode_tpmt (patient_id varchar, episode_no integer, episode_start date, "
+                "phenotype varchar, tpmt_date date)")
+    con.execute("create or replace table weights (patient_id varchar, collected_date date, weight_kg double)")
+    con.execute("create or replace table events (event_id varchar, patient_id varchar, event_date date, event_type varchar)")
+    con.execute("create or replace table monitored_tests (test varchar, label varchar, short varchar, position bigint)")
+    con.execute("insert into monitored_tests values ('CBC', 'Full blood count', 'full blood count (CBC)', 1), "
+                "('LFT', 'Liver function tests', 'liver function test (LFT)', 2)")
+    con.execute("create or replace table schedule_windows (window_no integer, start_offset integer, end_offset integer)")
+    con.execute("insert into schedule_windows values (1, 0, 6), (2, 7, 13), (3, 14, 20), (4, 21, 27)")
+    con.execute("""create or replace table monitoring_last_points as
+        select e.patient_id, e.episode_start, e.maintenance_start, m.test, date '2024-02-20' as last_point
+        from episodes e cross join monitored_tests m where e.is_active""")
+    con.execute("""insert into regimens select e.patient_id, 1, e.episode_start, e.episode_start, true, 1, 100, e.episode_start,
+        70, 100 / 70 from episodes e where e.is_active""")
+    con.execute("""insert into aza_prescriptions select 'RX-' || e.patient_id, e.patient_id, 'Azathioprine 50mg',
+        e.episode_start, 28, 2800, 100, e.episode_start, e.episode_start + 27, true from episodes e""")
+    con.execute("""insert into blood_tests select e.patient_id, date '2024-02-20', m.test
+        from episodes e cross join monitored_tests m where e.is_active""")
+    con.execute("""insert into tpmt_results select 'T-' || patient_id, patient_id, episode_start - 10, 'normal'
+        from episodes where is_active""")
+    con.execute("insert into weights select patient_id, episode_start, 70 from episodes where is_active")
+    con.execute("insert into events select 'E-' || patient_id, patient_id, episode_start + 40, 'clinic_visit' "
+                "from episodes where is_active")
 
 
 def profile_dict():

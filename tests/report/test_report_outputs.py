@@ -16,7 +16,7 @@ from pipelines.lib.report import write_outputs
 
 CONTRACT_FINDINGS = ["finding_id", "rule_id", "severity", "patient_id", "site_id", "episode_start", "test",
                      "key_date", "window_start", "window_end", "value", "threshold", "detail",
-                     "current", "first_seen"]  # CONTRACT.md version 2 adds these after detail
+                     "current", "first_seen", "review_status"]  # CONTRACT.md version 2 adds these after detail
 SECTIONS = ["header", "headline", "rules", "sites", "trends", "worklist", "changes", "data-quality", "methods"]
 
 
@@ -185,17 +185,35 @@ def test_shareable_outputs_have_no_patient_rows(outputs):
 
 
 def test_worklist_xlsx(outputs):
+    """The pharmacist's workbook: patients first, then the review sheet, the retrospective findings and the
+    summary; frozen headers, filters, printed landscape one page wide with the header repeated."""
     wb = openpyxl.load_workbook(outputs["worklist.xlsx"])
-    assert wb.sheetnames == ["Summary", "Critical", "High", "Medium", "Low", "Info"]
-    high = wb["High"]
-    assert high.freeze_panes == "A2"
-    assert high.auto_filter.ref
-    header = [c.value for c in high[1]]
-    assert header[:3] == ["New", "Severity", "Patient"]
-    assert high.max_row == 1 + 7
-    key_date = high.cell(row=2, column=header.index("Key date") + 1).value
-    assert isinstance(key_date, dt.datetime) and key_date == dt.datetime(2020, 1, 1)
-    assert wb["Critical"].cell(row=2, column=3).value == "PAT-007"
+    assert wb.sheetnames == ["Worklist", "Review", "Retrospective", "Summary"]
+    for name in ("Worklist", "Review", "Retrospective"):
+        ws = wb[name]
+        assert ws.freeze_panes == "A2" and ws.auto_filter.ref, name
+        assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage, name
+        # one page wide (fitToWidth's default, 1), as many pages tall as needed
+        assert ws.page_setup.fitToWidth in (None, 1) and int(ws.page_setup.fitToHeight) == 0, name
+        assert ws.print_title_rows == "$1:$1", name  # the header row repeated on every page
+    patients = wb["Worklist"]
+    header = [c.value for c in patients[1]]
+    assert header[:4] == ["#", "Patient", "Site", "Most severe"]
+    rows = [[c.value for c in r] for r in patients.iter_rows(min_row=2)]
+    # one row per patient with a current finding (the fixture's MONITORING_* findings), none for the others
+    findings = _read_csv(outputs["findings.csv"])
+    current = {r[3] for r in findings[1:] if r[13] == "true"}
+    assert current and [r[1] for r in rows] and len(rows) == len({r[1] for r in rows})
+    assert {r[1] for r in rows} == current
+    review = wb["Review"]
+    names = [c.value for c in review[1]]
+    assert names[-6:] == ["finding_id", "status", "note", "reviewed_by", "reviewed_on", "expires_on"]
+    assert review.data_validations.dataValidation[0].formula1 == (
+        '"acknowledged,actioned,exception-clinical,exception-declined,not-applicable"')
+    retro = wb["Retrospective"]
+    assert retro.max_row > 1
+    key_dates = [r[[c.value for c in retro[1]].index("Key date")] for r in retro.iter_rows(min_row=2, values_only=True)]
+    assert all(isinstance(k, dt.datetime) for k in key_dates if k is not None)
 
 
 def test_worklist_is_capped(con, registry, tmp_path, monkeypatch):

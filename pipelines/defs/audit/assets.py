@@ -89,6 +89,20 @@ def findings(context: dg.AssetExecutionContext, database: AuditDatabase, setting
                                   metadata={"rows failing": bad})
 
 
+@dg.asset(group_name="audit", deps=["findings"],
+          description="The care team's review files (the reviews folder) into the review log, bad rows "
+                      "quarantined; each finding's latest review (review_status).")
+def review_state(context: dg.AssetExecutionContext, database: AuditDatabase, settings: AuditSettings):
+    ctx = run_context(context, database, settings)
+    with one_line_failure('reviews'), database.get_connection() as con:
+        counts = audit.reviews(con, ctx, log=context.log.info, checks=False)
+        logged, applied = query_sql(con, "checks/review_counts.sql").fetchone()
+    return dg.MaterializeResult(metadata={
+        "review files": len(counts), "rows read": sum(c.rows_read for c in counts),
+        "rows quarantined": sum(c.rows_quarantined for c in counts), "reviews in the log": logged,
+        "findings with a review": applied, "folder": str(ctx.settings.reviews_dir)})
+
+
 @dg.multi_asset(
     group_name="audit",
     specs=[

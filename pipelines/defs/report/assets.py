@@ -12,7 +12,7 @@ from pipelines.lib import audit
 @dg.asset(
     group_name="report",
     deps=["findings", "rule_summary", "monitoring_compliance", "lymphocyte_response", "rule_rates_by_month",
-          "quarantine"],
+          "quarantine", "review_state"],
     description="The audit report and its files, published atomically into the output folder "
                 "(by default `reports/<as-of>/`).",
 )

@@ -80,6 +80,9 @@ TABLES: dict[str, Table] = {
     "severity_counts": Table(("findings", "patients"), hide_with={"findings": "patients"}),
 }
 DROPPED = ("unmapped",)  # free text from the data: never shared
+# Columns that stay with the care team: the indicators after exceptions (their difference from the measured
+# figures is a count of exceptions, which secondary suppression does not cover).
+CARE_TEAM_ONLY = {"indicators": ("numerator_after", "denominator_after", "exceptions")}
 
 
 def _is_missing(value: Any) -> bool:
@@ -169,6 +172,10 @@ def apply(aggregates, params: Mapping[str, int]):
     from ..report.indicators import RULE_LINKS
 
     changes: dict[str, Any] = {}
+    for name, columns in CARE_TEAM_ONLY.items():
+        df = getattr(aggregates, name, None)
+        if df is not None:
+            aggregates = dataclasses.replace(aggregates, **{name: df.drop(columns=[c for c in columns if c in df])})
     if aggregates.rule_summary is not None and aggregates.indicators is not None:
         changes["rule_summary"], changes["indicators"] = _share_linked(
             aggregates.rule_summary, aggregates.indicators, RULE_LINKS, params)

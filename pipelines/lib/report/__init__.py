@@ -27,18 +27,20 @@ from typing import Any
 
 import pandas as pd
 
-from .. import disclosure, history
+from .. import disclosure, history, worklist
 from ..sql import query_sql, run_sql
+from ..worklist import digest
+from ..worklist.html import write_worklist_html
+from ..worklist.xlsx import write_worklist_xlsx
 from . import data
 from .render import care_team_context, render, shareable_context
 from .safe import spreadsheet_safe
-from .xlsx import write_worklist_xlsx
 
 __all__ = ["write_outputs", "write_shareable_summary"]
 
 # Every file a run writes into its output folder (run.json and data_docs/ by pipelines.lib.outputs).
-REPORT_FILES = ("findings.csv", "summary.csv", "quarantine.csv", "report.html", "worklist.xlsx",
-                "summary_shareable.csv", "report_shareable.html")
+REPORT_FILES = ("findings.csv", "summary.csv", "quarantine.csv", "report.html", "worklist.html", "worklist.xlsx",
+                "digest.txt", "summary_shareable.csv", "report_shareable.html")
 OUTPUT_NAMES = (*REPORT_FILES, "run.json", "data_docs")
 
 SUMMARY_COLUMNS = ["rule_id", "site_id", "patients_evaluated", "patients_flagged", "findings", "rate", "status"]
@@ -51,6 +53,10 @@ def write_outputs(con, run_info: dict[str, Any], out_dir: Path) -> dict[str, Pat
     paths = {name: out_dir / name for name in REPORT_FILES}
 
     history.ensure_history_tables(con)  # the worklist and changes read findings_history
+    previous = data.resolve_previous_run(con, run_info)
+    prev_id = previous["run_id"] if previous else None
+    params = data.worklist_params(run_info)
+    worklist.prepare(con, params, prev_id)  # finding_tracking: current, first seen, lifecycle, reviews
 
     # CSVs: streamed by DuckDB, never through pandas; text a spreadsheet would run is neutralised
     run_sql(con, "report/00_csv_safe.sql")
@@ -63,8 +69,6 @@ def write_outputs(con, run_info: dict[str, Any], out_dir: Path) -> dict[str, Pat
     else:
         paths["quarantine.csv"].write_text("file,line,reasons,raw\n", encoding="utf-8")
 
-    previous = data.resolve_previous_run(con, run_info)
-    prev_id = previous["run_id"] if previous else None
     agg = data.gather(con, run_info, previous)
     if run_info.get("run_id"):
         history.store_indicators(
@@ -73,13 +77,15 @@ def write_outputs(con, run_info: dict[str, Any], out_dir: Path) -> dict[str, Pat
         )
 
     # care team
-    worklist = data.worklist_records(con, run_info, prev_id, data.WORKLIST_HTML_LIMIT)
+    findings_list = data.worklist_records(con, run_info, prev_id, data.WORKLIST_HTML_LIMIT)
     care = care_team_context(
-        agg, run_info, out_dir, worklist, agg.findings_total,
+        agg, run_info, out_dir, findings_list, agg.findings_total,
         data.change_lists(con, prev_id), data.expectation_examples(con),
     )
     paths["report.html"].write_text(render("report.html.j2", care), encoding="utf-8")
+    write_worklist_html(con, run_info, prev_id, paths["worklist.html"])
     write_worklist_xlsx(con, run_info, prev_id, paths["worklist.xlsx"], care["rule_totals"])
+    paths["digest.txt"].write_text(digest.text(digest.counts(con, params), run_info), encoding="utf-8")
 
     # shareable: the one disclosure step, then everything shared is rendered from its result alone
     shared = disclosure.apply(agg, disclosure.params_from_profile(run_info.get("profile")))

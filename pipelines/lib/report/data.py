@@ -79,6 +79,12 @@ def resolve_previous_run(con, run_info: dict[str, Any]) -> dict[str, Any] | None
     return history.previous_run(con, _as_date(run_info["as_of"]), profile=profile)
 
 
+def worklist_params(run_info: dict[str, Any]) -> dict[str, Any]:
+    """The SQL parameters the worklist needs: the profile's, and the as-of date."""
+    params = dict((run_info.get("profile") or {}).get("parameters") or {})
+    return params | {"as_of": _as_date(run_info["as_of"])}
+
+
 def _as_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -104,7 +110,13 @@ def gather(con, run_info: dict[str, Any], previous: dict[str, Any] | None) -> Ag
     params = dict((run_info.get("profile") or {}).get("parameters") or {})
     prev_id = previous["run_id"] if previous else None
 
-    indicators = frame(con, "report/indicators.sql", {"as_of": as_of})
+    from .. import worklist
+    from .indicators import RULE_LINKS
+
+    if not table_exists(con, "finding_tracking"):  # the after-exceptions figures need the reviews applied
+        worklist.prepare(con, worklist_params(run_info), previous["run_id"] if previous else None)
+    pairs = [{"indicator": key, "rule_id": rule} for key, rules in RULE_LINKS.items() for rule in rules]
+    indicators = frame(con, "report/indicators.sql", {"as_of": as_of, "indicator_rules": pairs})
     prev_ind = None
     if prev_id and table_exists(con, "indicator_history"):
         prev_ind = frame(con, "report/previous_indicators.sql", {"run_id": prev_id})

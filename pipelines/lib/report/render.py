@@ -198,6 +198,11 @@ def _indicator_views(agg: Aggregates, profile_params: dict) -> dict:
             better = (change["value"] > 0) == ind.higher_is_better
             direction = "better" if better else "worse"
         overall = total.get("rate") if total else None
+        after = None  # care team only (disclosure.CARE_TEAM_ONLY): the figure after exceptions
+        if total and _num(total.get("exceptions")):
+            after = {"exceptions": _plain(total["exceptions"]), "numerator": _plain(total["numerator_after"]),
+                     "denominator": _plain(total["denominator_after"]),
+                     "rate": disclosure.rate(_plain(total["numerator_after"]), _plain(total["denominator_after"]))}
         funnel = None
         if ind.kind == "rate" and sites:
             points = [(r["site_id"], _num(r["numerator"]), _num(r["denominator"])) for r in sites]
@@ -207,7 +212,7 @@ def _indicator_views(agg: Aggregates, profile_params: dict) -> dict:
             "key": ind.key, "label": labels.get(ind.key, ind.label), "kind": ind.kind,
             "higher_is_better": ind.higher_is_better, "numerator_text": ind.numerator,
             "denominator_text": ind.denominator, "total": total or {"numerator": None, "denominator": None, "rate": None},  # no row: no data, not 0
-            "previous": previous, "change": change, "direction": direction, "sites": sites,
+            "previous": previous, "change": change, "direction": direction, "sites": sites, "after": after,
             "funnel": Markup(funnel) if funnel else None,
         })
     return {"indicators": views}

@@ -1,0 +1,289 @@
+"""worklist.xlsx: the pharmacist's workbook. *Patient-level*: care team only.
+
+Sheets, in order:
+
+- **Worklist**: one row per patient with a finding on the worklist (the rows of worklist.html, in the same
+  order of urgency), with their open issues, treatment, tests and review.
+- **Review**: one row per open finding, with the review columns of CONTRACT.md (`finding_id, status, note,
+  reviewed_by, reviewed_on, expires_on`; status as a drop-down). Fill them in and save the workbook into the
+  reviews folder: the next run reads them (pipelines.lib.reviews). Rows left empty are not reviews.
+- **Retrospective**: the findings that are not current (what happened, for the audit meeting), per rule.
+- **Summary**: the run, the counts, and the rules with their rates.
+
+Written with xlsxwriter in ``constant_memory`` mode (rows streamed to disk, read from DuckDB in batches).
+Every sheet: frozen header, autofilter, wrapped detail text, severity colours, printed landscape on A4, fit
+to the page width with the header row repeated. A sheet holds at most Excel's 1,048,575 rows; the Summary
+says when one was cut and points to findings.csv. No text is ever written as a formula or a link.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from ..report.safe import spreadsheet_safe
+from ..reviews import COLUMNS as REVIEW_COLUMNS
+from ..reviews import STATUS_TEXT, STATUSES
+from ..sql import query_sql
+
+EXCEL_MAX_ROWS = 1_048_576
+BATCH = 10_000
+SEVERITY_FILL = {"critical": "#F5B7B1", "high": "#FAD7A0", "medium": "#FCF3CF", "low": "#D6EAF8", "info": "#EAEDED"}
+
+# (header, column, width, kind)
+PATIENT_COLUMNS = (
+    ("#", "urgency", 5, "int"),
+    ("Patient", "patient_id", 12, "text"),
+    ("Site", "site_id", 8, "text"),
+    ("Most severe", "top_severity", 10, "severity"),
+    ("Open issues", "issues_text", 60, "wrap"),
+    ("Days overdue", "days_overdue", 9, "int"),
+    ("New or escalated", "has_new", 10, "yes"),
+    ("Not reviewed", "has_unreviewed", 9, "yes"),
+    ("Still open after action", "still_open_after_action", 10, "yes"),
+    ("Treatment", "treatment", 12, "text"),
+    ("Episode start", "episode_start", 11, "date"),
+    ("Dose mg/day", "daily_dose_mg", 8, "num"),
+    ("Dose mg/kg", "mg_per_kg", 8, "num2"),
+    ("Cumulative g", "cumulative_g", 10, "num"),
+    ("TPMT", "tpmt_phenotype", 12, "text"),
+)
+REVIEW_SHEET_COLUMNS = (
+    ("Patient", "patient_id", 12, "text"),
+    ("Site", "site_id", 8, "text"),
+    ("Severity", "severity", 9, "severity"),
+    ("Issue", "title", 30, "wrap"),
+    ("Test", "test", 8, "text"),
+    ("Key date", "key_date", 11, "date"),
+    ("What to do", "detail", 55, "wrap"),
+    ("State", "state_text", 12, "text"),
+    ("Current review", "current_review", 22, "wrap"),
+    # the review columns (CONTRACT.md): these names are what the reviews reader looks for
+    ("finding_id", "finding_id", 17, "text"),
+    ("status", None, 18, "input"),
+    ("note", None, 30, "input"),
+    ("reviewed_by", None, 11, "input"),
+    ("reviewed_on", None, 12, "input-date"),
+    ("expires_on", None, 12, "input-date"),
+)
+assert tuple(h for h, *_ in REVIEW_SHEET_COLUMNS[-6:]) == REVIEW_COLUMNS
+RETRO_COLUMNS = (
+    ("Issue", "title", 30, "wrap"),
+    ("Severity", "severity", 9, "severity"),
+    ("Patient", "patient_id", 12, "text"),
+    ("Site", "site_id", 8, "text"),
+    ("Episode start", "episode_start", 11, "date"),
+    ("Test", "test", 8, "text"),
+    ("Key date", "key_date", 11, "date"),
+    ("Detail", "detail", 70, "wrap"),
+    ("Rule", "rule_id", 24, "text"),
+    ("finding_id", "finding_id", 17, "text"),
+)
+
+
+class _Formats:
+    def __init__(self, wb):
+        self.header = wb.add_format({"bold": True, "bg_color": "#E4E7EB", "border": 1, "text_wrap": True,
+                                     "valign": "top"})
+        self.input_header = wb.add_format({"bold": True, "bg_color": "#D5F5E3", "border": 1, "text_wrap": True,
+                                           "valign": "top"})
+        self.date = wb.add_format({"num_format": "yyyy-mm-dd", "valign": "top"})
+        self.input_date = wb.add_format({"num_format": "yyyy-mm-dd", "valign": "top", "bg_color": "#F4FBF6",
+                                         "border": 1, "border_color": "#C8D6CC"})
+        self.input = wb.add_format({"valign": "top", "bg_color": "#F4FBF6", "border": 1, "border_color": "#C8D6CC",
+                                    "text_wrap": True})
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.top = wb.add_format({"valign": "top"})
+        self.num = wb.add_format({"num_format": "0.0", "valign": "top"})
+        self.num2 = wb.add_format({"num_format": "0.00", "valign": "top"})
+        self.int = wb.add_format({"num_format": "0", "valign": "top"})
+        self.severity = {s: wb.add_format({"bg_color": c, "valign": "top", "bold": s in ("critical", "high")})
+                         for s, c in SEVERITY_FILL.items()}
+        self.title = wb.add_format({"bold": True, "font_size": 14})
+        self.bold = wb.add_format({"bold": True})
+        self.pct = wb.add_format({"num_format": "0.0%"})
+
+
+def _sheet(wb, name: str, columns, fmt: _Formats, title: str):
+    ws = wb.add_worksheet(name)
+    for col, (header, _key, width, kind) in enumerate(columns):
+        ws.set_column(col, col, width)
+        ws.write_string(0, col, header, fmt.input_header if kind.startswith("input") else fmt.header)
+    ws.freeze_panes(1, 0)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+    ws.repeat_rows(0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_header(f"&L{spreadsheet_safe(title).replace('&', '&&')}&RCare team only: patient-identifiable")
+    ws.set_footer("&CPage &P of &N")
+    return ws
+
+
+def _write(ws, row: int, col: int, value: Any, kind: str, fmt: _Formats) -> None:
+    if kind == "input":
+        if value is None:
+            ws.write_blank(row, col, None, fmt.input)
+        else:
+            ws.write_string(row, col, spreadsheet_safe(str(value)), fmt.input)
+        return
+    if kind == "input-date":
+        ws.write_blank(row, col, None, fmt.input_date)
+        return
+    if value is None:
+        return
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), fmt.date)
+    elif kind in ("num", "num2", "int"):
+        if math.isfinite(float(value)):
+            ws.write_number(row, col, float(value), getattr(fmt, kind))
+    elif kind == "yes":
+        if value:
+            ws.write_string(row, col, "yes", fmt.top)
+    elif kind == "severity":
+        ws.write_string(row, col, str(value), fmt.severity.get(str(value), fmt.top))
+    elif kind == "wrap":
+        ws.write_string(row, col, spreadsheet_safe(str(value)), fmt.wrap)
+    else:
+        ws.write_string(row, col, spreadsheet_safe(str(value)), fmt.top)
+
+
+def _stream(ws, cursor, columns, fmt: _Formats, extra=None) -> tuple[int, bool]:
+    """Rows of an open DuckDB result into the sheet; returns (rows written, cut at Excel's limit)."""
+    names = [d[0] for d in cursor.description]
+    row = 0
+    while True:
+        batch = cursor.fetchmany(BATCH)
+        if not batch:
+            return row, False
+        for values in batch:
+            if row + 1 >= EXCEL_MAX_ROWS:
+                return row, True
+            row += 1
+            record = dict(zip(names, values))
+            if extra:
+                extra(record)
+            for col, (_h, key, _w, kind) in enumerate(columns):
+                _write(ws, row, col, record.get(key) if key else None, kind, fmt)
+
+
+def write_worklist_xlsx(con, run_info: dict[str, Any], previous_run_id: str | None, path: Path,
+                        summary_rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Write the workbook (after `pipelines.lib.worklist.prepare`); returns the rows written per sheet."""
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "default_date_format": "yyyy-mm-dd",
+                                         "remove_timezone": True, "strings_to_formulas": False,
+                                         "strings_to_urls": False, "strings_to_numbers": False})
+    registry = run_info.get("registry_name") or "MS registry"
+    as_of = str(run_info.get("as_of"))
+    wb.set_properties({"title": "Azathioprine audit worklist", "subject": f"as of {as_of}",
+                       "comments": "Patient-identifiable: for the care team only."})
+    fmt = _Formats(wb)
+    monitored = con.execute("select test, label from monitored_tests order by position").fetchall()
+    written: dict[str, int] = {}
+    cut: dict[str, bool] = {}
+
+    # Worklist: one row per patient, with per monitored group the last test and the next due date
+    group_columns = tuple(col for test, _label in monitored for col in (
+        (f"{test} last test", f"last_{test}", 11, "date"), (f"{test} next due", f"due_{test}", 11, "date")))
+    columns = PATIENT_COLUMNS + group_columns + (("Review", "review_text", 28, "wrap"),)
+    ws = _sheet(wb, "Worklist", columns, fmt, f"{registry}: worklist as of {as_of}")
+
+    def expand(record: dict[str, Any]) -> None:
+        for test in record.pop("tests") or []:
+            record[f"last_{test['test']}"] = test["last_test"]
+            record[f"due_{test['test']}"] = test["next_due"]
+        record["treatment"] = ("died" if record.get("death_date") else
+                               "on treatment" if record.get("on_treatment") else "stopped")
+        reviews = record.get("reviews") or []
+        record["review_text"] = "; ".join(f"{STATUS_TEXT.get(r['status'], r['status'])} ({r['reviewed_by']}, "
+                                          f"{r['reviewed_on']:%Y-%m-%d})" for r in reviews) or "not reviewed"
+
+    n, c = _stream(ws, query_sql(con.cursor(), "worklist/xlsx_patients.sql"), columns, fmt, expand)
+    ws.autofilter(0, 0, max(n, 1), len(columns) - 1)
+    written["Worklist"], cut["Worklist"] = n, c
+
+    # Review: one row per open finding, with the review columns to fill in
+    ws = _sheet(wb, "Review", REVIEW_SHEET_COLUMNS, fmt, f"{registry}: reviews as of {as_of}")
+
+    def review_row(record: dict[str, Any]) -> None:
+        record["state_text"] = {"new": "new", "escalated": "escalated"}.get(record.get("state"),
+                                                                            f"open {record.get('days_open')} days")
+        if record.get("review_status"):
+            record["current_review"] = (f"{STATUS_TEXT.get(record['review_status'], record['review_status'])} by "
+                                        f"{record['reviewed_by']} on {record['reviewed_on']:%Y-%m-%d}"
+                                        + (" (still open after action)" if record.get("still_open_after_action")
+                                           else ""))
+
+    n, c = _stream(ws, query_sql(con.cursor(), "worklist/xlsx_review.sql"), REVIEW_SHEET_COLUMNS, fmt, review_row)
+    status_col = [h for h, *_ in REVIEW_SHEET_COLUMNS].index("status")
+    last = max(n, 1)
+    ws.data_validation(1, status_col, last, status_col, {
+        "validate": "list", "source": list(STATUSES), "error_title": "Review status",
+        "error_message": "Choose one of: " + ", ".join(STATUSES)})
+    for name in ("reviewed_on", "expires_on"):
+        col = [h for h, *_ in REVIEW_SHEET_COLUMNS].index(name)
+        ws.data_validation(1, col, last, col, {
+            "validate": "date", "criteria": "between", "minimum": dt.date(1900, 1, 1),
+            "maximum": dt.date(2100, 12, 31), "input_title": name, "input_message": "a date, YYYY-MM-DD"})
+    ws.autofilter(0, 0, last, len(REVIEW_SHEET_COLUMNS) - 1)
+    written["Review"], cut["Review"] = n, c
+
+    ws = _sheet(wb, "Retrospective", RETRO_COLUMNS, fmt, f"{registry}: retrospective findings as of {as_of}")
+    n, c = _stream(ws, query_sql(con.cursor(), "worklist/xlsx_retrospective.sql"), RETRO_COLUMNS, fmt)
+    ws.autofilter(0, 0, max(n, 1), len(RETRO_COLUMNS) - 1)
+    written["Retrospective"], cut["Retrospective"] = n, c
+
+    _summary(wb, fmt, run_info, previous_run_id, written, cut, summary_rows, registry)
+    wb.close()
+    return written
+
+
+def _summary(wb, fmt: _Formats, run_info, previous_run_id, written, cut, summary_rows, registry) -> None:
+    ws = wb.add_worksheet("Summary")
+    ws.set_column(0, 0, 40)
+    ws.set_column(1, 5, 14)
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.write_string(0, 0, spreadsheet_safe(f"{registry}: azathioprine audit worklist"), fmt.title)
+    meta = [
+        ("As of", str(run_info.get("as_of"))),
+        ("Profile", str((run_info.get("profile") or {}).get("name", ""))),
+        ("Run", str(run_info.get("run_id", ""))),
+        ("Compared with run", previous_run_id or "none (first run)"),
+        ("Care team only", "patient-identifiable; do not share"),
+        ("How to review", "fill in status, reviewed_by and reviewed_on (and a note or expires_on) on the Review "
+                          "sheet, then save this workbook into the reviews folder"),
+    ]
+    for i, (k, v) in enumerate(meta, start=2):
+        ws.write_string(i, 0, k, fmt.bold)
+        ws.write_string(i, 1, spreadsheet_safe(v))
+    r = len(meta) + 3
+    ws.write_row(r, 0, ["Sheet", "Rows", "Note"], fmt.header)
+    for sheet, rows in written.items():
+        r += 1
+        ws.write_string(r, 0, sheet)
+        ws.write_number(r, 1, rows)
+        if cut[sheet]:
+            ws.write_string(r, 2, "sheet cut at Excel's row limit: every finding is in findings.csv")
+    r += 2
+    ws.write_row(r, 0, ["Rule", "Severity", "Patients evaluated", "Patients flagged", "Rate", "Findings"], fmt.header)
+    for s in summary_rows:
+        r += 1
+        ws.write_string(r, 0, spreadsheet_safe(str(s.get("title") or s["rule_id"])))
+        ws.write_string(r, 1, str(s.get("severity") or ""))
+        for col, key in ((2, "patients_evaluated"), (3, "patients_flagged"), (5, "findings")):
+            if s.get(key) is None:
+                ws.write_blank(r, col, None)
+            else:
+                ws.write_number(r, col, int(s[key]))
+        if s.get("rate") is None:
+            ws.write_string(r, 4, "not evaluated" if s.get("status") == "not evaluated" else "")
+        else:
+            ws.write_number(r, 4, float(s["rate"]), fmt.pct)
