@@ -1,6 +1,8 @@
 -- The main quarantine reasons: rows per file and reason (a row with several reasons counts once for each).
+-- A reason that names a line ("duplicate result_id (first on line 12)") is counted under its kind.
 with reasons as (
-    select file, trim(unnest(string_split(reasons, ';'))) as reason
+    select file, regexp_replace(trim(unnest(string_split(reasons, ';'))), ' \(first on line [0-9]+\)$', '')
+        as reason
     from quarantine
 )
 

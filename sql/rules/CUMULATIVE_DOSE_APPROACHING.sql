@@ -8,7 +8,7 @@
 --   $cumulative_approaching_mg but the total at as-of has not exceeded $cumulative_limit_mg.
 --   key_date = the date it reached $cumulative_approaching_mg (the start of the prescription that brought it
 --   there: the running sum counts a prescription's whole total on its start date);
---   value = total g at as-of; threshold = $cumulative_limit_mg in g.
+--   value = total g at as-of; threshold = the limit in g ($cumulative_limit_mg mg / 1000).
 --   For a patient whose last episode is active, the detail gives the date the limit will be reached at the
 --   latest regimen's daily dose (its same-day prescriptions summed; table regimens): the supply already
 --   counted lasts to the episode's last covered day, so from the day after it (or from as-of, when later)

@@ -7,7 +7,7 @@
 -- fires when: the running sum of total mg over all azathioprine prescriptions starting up to as-of
 --   (order: start date, then prescription_id; an unknown total adds 0) exceeds $cumulative_limit_mg.
 --   key_date = start of the prescription that crossed it; value = total g at as-of;
---   threshold = $cumulative_limit_mg in g.
+--   threshold = the limit in g ($cumulative_limit_mg mg / 1000).
 with running as (
     select
         patient_id, prescription_id, start_date,

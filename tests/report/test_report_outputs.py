@@ -109,14 +109,14 @@ def test_report_sections_and_numbers(outputs):
     # rules
     rule = doc.where(data_rule="MONITORING_OVERDUE", data_status="evaluated")[0]
     assert (rule["attrs"]["data-flagged"], rule["attrs"]["data-evaluated"]) == ("2", "20")
-    # worklist: 13 rows, critical first, days overdue
-    rows = [e for e in doc.all if e["tag"] == "tr" and "data-finding-id" in e["attrs"] and e["attrs"].get("data-severity")]
-    worklist_rows = rows[:13]
-    assert len([e for e in rows if e["attrs"].get("data-new") is not None]) == 13
-    assert worklist_rows[0]["attrs"]["data-severity"] == "critical"
-    overdue = [e for e in worklist_rows if "PAT-004" in e["text"]][0]
-    assert "28" in overdue["text"]  # (2024-06-30 - 2024-03-02) - 92
-    assert all(e["attrs"]["data-new"] == "0" for e in worklist_rows)  # first run: nothing is "new"
+    # the patient list is in worklist.html: the report says how many and links to it; the retrospective
+    # findings are listed per rule, folded
+    pointer = doc.by_id("worklist-pointer")
+    current = {f[3] for f in _read_csv(outputs["findings.csv"])[1:] if f[13] == "true"}
+    assert "worklist.html" in html and f"{len(current)} patients" in " ".join(pointer["text"].split())
+    folded = {e["attrs"]["data-rule"]: e for e in doc.all if e["tag"] == "details" and "data-rule" in e["attrs"]}
+    assert "PAT-007" in folded["TPMT_DEFICIENT_PRESCRIBED"]["text"]
+    assert "MONITORING_OVERDUE" not in folded  # current findings are the worklist's, not the meeting's
     assert doc.by_id("no-previous")
     # data quality
     files = {e["attrs"]["data-file"]: e["attrs"] for e in doc.all if "data-file" in e["attrs"]}
@@ -142,7 +142,7 @@ def test_everything_is_escaped(outputs):
     html = outputs["report.html"].read_text(encoding="utf-8")
     assert '<script>alert("x")' not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quoted&#34;" in html
-    assert html.count("<script>") == 1  # only the report's own sorting/filtering script
+    assert "<script" not in html  # the report runs no script (the worklist's filters are in worklist.html)
 
 
 def test_shareable_outputs_have_no_patient_rows(outputs):
@@ -216,12 +216,16 @@ def test_worklist_xlsx(outputs):
     assert all(isinstance(k, dt.datetime) for k in key_dates if k is not None)
 
 
-def test_worklist_is_capped(con, registry, tmp_path, monkeypatch):
-    monkeypatch.setattr(report_data, "WORKLIST_HTML_LIMIT", 5)
+def test_worklist_html_is_capped_and_the_csv_is_not(con, registry, tmp_path, monkeypatch):
+    from pipelines.lib import worklist as worklist_module
+    from pipelines.lib.worklist import html as worklist_html
+
+    monkeypatch.setattr(worklist_module, "HTML_LIMIT", 1)
+    monkeypatch.setattr(worklist_html, "HTML_LIMIT", 1)
     paths = write_outputs(con, registry.run_info(), tmp_path / "out")
-    doc = Elements(paths["report.html"].read_text(encoding="utf-8"))
-    assert "5 most severe and oldest of 13" in doc.by_id("worklist-cap")["text"]
-    assert len(doc.by_id("worklist-table")["text"].split("PAT-")) - 1 == 5
+    page = paths["worklist.html"].read_text(encoding="utf-8")
+    assert "Showing the 1 most urgent of 2 patients" in page
+    assert page.count('<tbody class="patient') == 1
     assert len(_read_csv(paths["findings.csv"])) == 14  # the CSV is never capped
 
 
@@ -246,10 +250,10 @@ def test_two_runs_show_new_and_resolved(registry, tmp_path):
     resolved_id = registry.finding_id("MONITORING_OVERDUE", "PAT-004", "CBC", dt.date(2024, 3, 2))
     assert "PAT-010" in doc.by_id("changes-new")["text"] and "PAT-004" not in doc.by_id("changes-new")["text"]
     assert "PAT-004" in doc.by_id("changes-resolved")["text"]
-    worklist = [e for e in doc.all if e["tag"] == "tr" and "data-severity" in e["attrs"] and "data-finding-id" in e["attrs"]]
-    new_rows = [e["attrs"]["data-finding-id"] for e in worklist if e["attrs"]["data-new"] == "1"]
-    assert new_rows == [new_id]
-    assert resolved_id not in [e["attrs"]["data-finding-id"] for e in worklist]
+    report_html = paths["report.html"].read_text(encoding="utf-8")
+    new_table = report_html[report_html.index('id="changes-new"'):report_html.index('id="changes-resolved"')]
+    assert re.findall(r'data-finding-id="([0-9a-f]+)"', new_table) == [new_id]
+    assert resolved_id not in paths["worklist.html"].read_text(encoding="utf-8")
     by_rule = {e["attrs"]["data-rule"]: e["attrs"] for e in doc.by_id("changes-by-rule") and
                [e for e in doc.all if e["tag"] == "tr" and "data-resolved" in e["attrs"]]}
     assert by_rule["MONITORING_OVERDUE"]["data-resolved"] == "1"

@@ -33,7 +33,7 @@ from ..worklist import digest
 from ..worklist.html import write_worklist_html
 from ..worklist.xlsx import write_worklist_xlsx
 from . import data
-from .render import care_team_context, render, shareable_context
+from .render import care_team_context, render, shareable_context, true_outliers
 from .safe import spreadsheet_safe
 
 __all__ = ["write_outputs", "write_shareable_summary"]
@@ -77,9 +77,8 @@ def write_outputs(con, run_info: dict[str, Any], out_dir: Path) -> dict[str, Pat
         )
 
     # care team
-    findings_list = data.worklist_records(con, run_info, prev_id, data.WORKLIST_HTML_LIMIT)
     care = care_team_context(
-        agg, run_info, out_dir, findings_list, agg.findings_total,
+        agg, run_info, out_dir, data.worklist_summary(con), data.retrospective(con),
         data.change_lists(con, prev_id), data.expectation_examples(con),
     )
     paths["report.html"].write_text(render("report.html.j2", care), encoding="utf-8")
@@ -89,7 +88,8 @@ def write_outputs(con, run_info: dict[str, Any], out_dir: Path) -> dict[str, Pat
 
     # shareable: the one disclosure step, then everything shared is rendered from its result alone
     shared = disclosure.apply(agg, disclosure.params_from_profile(run_info.get("profile")))
-    paths["report_shareable.html"].write_text(render("report.html.j2", shareable_context(shared, run_info, out_dir)),
+    paths["report_shareable.html"].write_text(render("report.html.j2", shareable_context(shared, run_info, out_dir,
+                                                                                        true_outliers(agg))),
                                               encoding="utf-8")
     write_shareable_summary(shared.rule_summary, paths["summary_shareable.csv"])
     return paths

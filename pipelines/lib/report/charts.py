@@ -35,6 +35,9 @@ ACCENT = "#1d4e89"
 ALARM = "#c0392b"
 LIMIT_95 = "#7a9cc6"
 LIMIT_998 = "#1d4e89"
+IMPROVEMENT = "#289de0"  # NHS "Making Data Count": special cause improvement (blue), concern (orange)
+CONCERN = "#e8890c"
+COMMON = "#7b8794"
 
 plt.rcParams.update({
     "svg.fonttype": "none",  # text stays text: smaller, selectable, printable
@@ -122,8 +125,12 @@ def funnel_svg(
     overall_rate: float | None,
     title: str,
     higher_is_better: bool = True,
+    flagged: dict | None = None,
 ) -> str | None:
-    """A funnel plot of ``(site, numerator, denominator)`` points; None when there is nothing to draw."""
+    """A funnel plot of ``(site, numerator, denominator)`` points; None when there is nothing to draw.
+    ``flagged``: {site: "better" | "worse"} for the outliers (computed from true counts), else those beyond the
+    99.8% limits of these points. A better outlier is blue, a worse one orange (as the p-charts' improvement
+    and concern). Labels of points close together are stacked, not overlaid."""
     points = [(s, num, den) for s, num, den in points if den and num is not None]
     if not points or overall_rate is None:
         return None
@@ -140,13 +147,24 @@ def funnel_svg(
     ax.plot(n, lo95, color=LIMIT_95, lw=1, ls=":")
     ax.axhline(overall_rate, color=MUTED, lw=1, label=f"overall {overall_rate:.0%}")
     rates = []
-    for site, num, den in points:
+    placed: list[tuple[float, float]] = []
+    span_x = max_n * 1.15 + 1
+    for site, num, den in sorted(points, key=lambda p: (p[2], p[1] / p[2])):
         r = num / den
         rates.append(r)
-        outside = beyond_limits(num, den, overall_rate, 0.998)
-        ax.scatter([den], [r], s=28, zorder=3, color=ALARM if outside else ACCENT,
-                   edgecolor="white", linewidth=0.6)
-        ax.annotate(str(site), (den, r), textcoords="offset points", xytext=(4, 3), fontsize=7, color=INK)
+        if flagged is not None:
+            status = flagged.get(site)
+        else:
+            status = None
+            if beyond_limits(num, den, overall_rate, 0.998):
+                status = "better" if (r > overall_rate) == higher_is_better else "worse"
+        colour = {"better": IMPROVEMENT, "worse": CONCERN}.get(status, COMMON)
+        ax.scatter([den], [r], s=36 if status else 24, zorder=3, color=colour, edgecolor="white", linewidth=0.6)
+        # a label near an earlier one (within 10% of the x span and 3 points of rate) moves up a line
+        lift = sum(1 for x0, r0 in placed if abs(x0 - den) < 0.10 * span_x and abs(r0 - r) < 0.03)
+        placed.append((den, r))
+        ax.annotate(str(site), (den, r), textcoords="offset points", xytext=(4, 3 + 8 * lift), fontsize=7,
+                    color=INK)
     ax.set_xlim(0, max_n * 1.15 + 1)
     # zoom on the part of the plot that matters: near 0 for rare events, near 100% for common ones
     smallest = min(den for _, _, den in points)
@@ -162,6 +180,23 @@ def funnel_svg(
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.legend(fontsize=7, frameon=False, loc="lower right" if higher_is_better else "upper right")
     return _svg(fig, f"Funnel plot: {title}")
+
+
+def _fit_y(ax, n, x) -> None:
+    """A small multiple's own y range: the points and their limits, with a little room (a rate of a few per
+    cent is not squashed at the bottom of a 0-100% axis)."""
+    n = np.asarray(n, dtype=float)
+    x = np.asarray(x, dtype=float)
+    keep = n > 0
+    if not keep.any():
+        return
+    p = x[keep] / n[keep]
+    centre = x[keep].sum() / n[keep].sum()
+    sigma = np.sqrt(centre * (1 - centre) / n[keep])
+    low = max(0.0, min(p.min(), (centre - 3 * sigma).min()))
+    high = min(1.0, max(p.max(), (centre + 3 * sigma).max()))
+    pad = max((high - low) * 0.08, 0.01)
+    ax.set_ylim(max(-0.005, low - pad), min(1.01, high + pad))
 
 
 def pchart_floor(series) -> float:
@@ -182,7 +217,79 @@ def pchart_floor(series) -> float:
     return max(0.0, math.floor((low - 0.05) * 10) / 10) if low > 0.2 else 0.0
 
 
-def _pchart_axes(ax, months, n, x, title, small=False, floor=0.0):
+def spc_signals(p, centre: float, sigma, higher_is_better: bool | None = True) -> list[str | None]:
+    """Special causes of a p-chart's points, in the NHS "Making Data Count" style: "improvement", "concern" or
+    None (common cause) per point. The run rules: a point beyond the 3-sigma limits; a shift of 7 or more
+    points in a row on one side of the centre line; a trend of 6 or more points in a row each higher (or each
+    lower) than the one before; 2 of 3 points in a row beyond 2 sigma on the same side. A signal above the
+    centre (or a rising trend) is an improvement when higher is better, a concern otherwise."""
+    p = np.asarray(p, dtype=float)
+    sigma = np.broadcast_to(np.asarray(sigma, dtype=float), p.shape)
+    count = len(p)
+    side = np.zeros(count, dtype=int)  # +1 high, -1 low
+    up = 1 if higher_is_better else -1
+
+    def mark(i: int, direction: int) -> None:
+        if side[i] == 0:
+            side[i] = direction
+
+    for i in range(count):  # beyond the limits
+        if p[i] > centre + 3 * sigma[i]:
+            mark(i, 1)
+        elif p[i] < centre - 3 * sigma[i]:
+            mark(i, -1)
+    above = np.sign(np.round(p - centre, 12))
+    i = 0
+    while i < count:  # shifts of 7: points on the centre line neither break nor extend a run
+        if above[i] == 0:
+            i += 1
+            continue
+        j, members = i, []
+        while j < count and above[j] in (0, above[i]):
+            if above[j] != 0:
+                members.append(j)
+            j += 1
+        if len(members) >= 7:
+            for k in members:
+                mark(k, int(above[i]))
+        i = j
+    diffs = np.sign(np.diff(p))
+    i = 0
+    while i < len(diffs):  # trends of 6 points (5 steps the same way)
+        if diffs[i] == 0:
+            i += 1
+            continue
+        j = i
+        while j < len(diffs) and diffs[j] == diffs[i]:
+            j += 1
+        if j - i + 1 >= 6:
+            for k in range(i, j + 1):
+                mark(k, int(diffs[i]))
+        i = j
+    for i in range(count - 2):  # 2 of 3 beyond 2 sigma, same side
+        window = range(i, i + 3)
+        for direction in (1, -1):
+            near = [k for k in window if direction * (p[k] - centre) > 2 * sigma[k]]
+            if len(near) >= 2:
+                for k in near:
+                    mark(k, direction)
+    return [None if s == 0 else ("improvement" if s == up else "concern") for s in side]
+
+
+def assurance(target: float | None, lcl: float, ucl: float, higher_is_better: bool = True) -> str | None:
+    """Whether the process can be relied on to meet a target ("Making Data Count" assurance): the limits of
+    the latest month both on the right side of the target, both on the wrong side, or either side."""
+    if target is None:
+        return None
+    good_low, good_high = (lcl >= target, ucl >= target) if higher_is_better else (ucl <= target, lcl <= target)
+    if good_low and good_high:
+        return "consistently meets the target"
+    if not good_low and not good_high:
+        return "consistently fails the target"
+    return "hit and miss against the target"
+
+
+def _pchart_axes(ax, months, n, x, title, small=False, floor=0.0, higher_is_better=True, target=None):
     n = np.asarray(n, dtype=float)
     x = np.asarray(x, dtype=float)
     keep = n > 0
@@ -200,11 +307,15 @@ def _pchart_axes(ax, months, n, x, title, small=False, floor=0.0):
     ax.step(idx, ucl, where="mid", color=LIMIT_998, lw=0.9, ls="--", label="3-sigma limits")
     ax.step(idx, lcl, where="mid", color=LIMIT_998, lw=0.9, ls="--")
     ax.axhline(centre, color=MUTED, lw=1, label=f"centre {centre:.0%}")
-    ax.plot(idx, p, color=ACCENT, lw=1.2, marker="o", ms=2.5 if small else 3.5)
-    out = (p > ucl) | (p < lcl)
-    if out.any():
-        ax.scatter(idx[out], p[out], s=30 if small else 45, facecolor="none", edgecolor=ALARM, lw=1.4,
-                   zorder=4, label="beyond limits")
+    ax.plot(idx, p, color=COMMON, lw=1.1, marker="o", ms=2.5 if small else 3.5, zorder=3)
+    signals = spc_signals(p, centre, sigma, higher_is_better)
+    for kind, colour, label in (("improvement", IMPROVEMENT, "special cause: improvement"),
+                                ("concern", CONCERN, "special cause: concern")):
+        chosen = np.array([s == kind for s in signals])
+        if chosen.any():
+            ax.scatter(idx[chosen], p[chosen], s=16 if small else 28, color=colour, zorder=4, label=label)
+    if target is not None:
+        ax.axhline(target, color="#8e44ad", lw=1, ls="-.", label=f"target {target:.0%}")
     labels = [m.strftime("%b %y") for m in months]
     step = max(1, len(idx) // (4 if small else 8))
     ax.set_xticks(idx[::step])
@@ -217,27 +328,34 @@ def _pchart_axes(ax, months, n, x, title, small=False, floor=0.0):
         ax.legend(fontsize=7, frameon=False, loc="lower left")
 
 
-def pchart_svg(months, n, x, title: str) -> str | None:
+def pchart_svg(months, n, x, title: str, higher_is_better: bool = True, target: float | None = None) -> str | None:
     """A p-chart of ``x / n`` by month; None when there are no months."""
     if not len(months):
         return None
     fig, ax = plt.subplots(figsize=(8.6, 3.0))
-    _pchart_axes(ax, list(months), n, x, title, floor=pchart_floor([(months, n, x)]))
+    floor = pchart_floor([(months, n, x)])
+    if target is not None:
+        floor = min(floor, max(0.0, math.floor((target - 0.05) * 10) / 10))
+    _pchart_axes(ax, list(months), n, x, title, floor=floor, higher_is_better=higher_is_better, target=target)
     ax.set_ylabel("compliant")
     return _svg(fig, f"p-chart: {title}")
 
 
-def pchart_grid_svg(series: dict[str, tuple[list, list, list]], title: str) -> str | None:
-    """Small multiples: one p-chart per site, ``{site: (months, n, x)}``."""
+def pchart_grid_svg(series: dict[str, tuple[list, list, list]], title: str, higher_is_better: bool = True,
+                    floor: float | None = None, sharey: bool = True) -> str | None:
+    """Small multiples: one p-chart per site (or rule), ``{name: (months, n, x)}``. ``sharey`` False gives each
+    panel the scale that shows its own data."""
     if not series:
         return None
     cols = min(4, len(series))
     rows = math.ceil(len(series) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(2.4 * cols + 0.6, 1.9 * rows + 0.4), squeeze=False,
-                             sharey=True)
-    floor = pchart_floor(series.values())
+                             sharey=sharey)
+    floor = pchart_floor(series.values()) if floor is None else floor
     for ax, (site, (months, n, x)) in zip(axes.flat, series.items()):
-        _pchart_axes(ax, list(months), n, x, str(site), small=True, floor=floor)
+        _pchart_axes(ax, list(months), n, x, str(site), small=True, floor=floor, higher_is_better=higher_is_better)
+        if not sharey:
+            _fit_y(ax, n, x)
     for ax in list(axes.flat)[len(series):]:
         ax.axis("off")
     fig.tight_layout()

@@ -13,7 +13,7 @@ from .. import history
 from ..rules import SEVERITIES  # noqa: F401  (the one definition; the report's modules import it from here)
 from ..sql import load_sql, parameter_names, query_sql, run_sql
 
-WORKLIST_HTML_LIMIT = 5000
+RETROSPECTIVE_HTML_LIMIT = 200  # per rule, in report.html (all are in findings.csv)
 CHANGES_HTML_LIMIT = 1000
 
 
@@ -181,26 +181,15 @@ def _mapping_frame(mapping: dict | None) -> pd.DataFrame | None:
 # --- patient-level: care-team outputs only -------------------------------------------------------------
 
 
-def worklist(con, run_info: dict[str, Any], previous_run_id: str | None, limit: int | None,
-             severity: str | None = None):
-    """*Patient-level.* The worklist query as an open DuckDB result (fetch in batches)."""
-    params = dict((run_info.get("profile") or {}).get("parameters") or {})
-    return query_sql(
-        con.cursor(),
-        "report/worklist.sql",
-        {
-            "as_of": _as_date(run_info["as_of"]),
-            "maintenance_max_gap_days": params["maintenance_max_gap_days"],
-            "previous_run_id": previous_run_id,
-            "severity": severity,
-            "limit": limit,
-        },
-    )
+def worklist_summary(con) -> dict[str, int]:
+    """The worklist in numbers (counts; the report's pointer to worklist.html)."""
+    cursor = query_sql(con, "report/worklist_summary.sql")
+    return dict(zip([d[0] for d in cursor.description], (int(v or 0) for v in cursor.fetchall()[0])))
 
 
-def worklist_records(con, run_info, previous_run_id, limit=WORKLIST_HTML_LIMIT) -> list[dict[str, Any]]:
-    """*Patient-level.*"""
-    return _records(worklist(con, run_info, previous_run_id, limit).df())
+def retrospective(con, limit: int = RETROSPECTIVE_HTML_LIMIT) -> list[dict[str, Any]]:
+    """*Patient-level.* Retrospective findings per rule (capped per rule), for the care-team report."""
+    return _records(frame(con, "report/retrospective.sql", {"limit": limit}))
 
 
 def change_lists(con, previous_run_id: str | None, limit: int = CHANGES_HTML_LIMIT) -> dict[str, list]:

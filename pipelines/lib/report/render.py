@@ -108,6 +108,8 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # sentence: the first letter upper-cased, the rest as written (Jinja's capitalize lowercases "TPMT")
+    env.filters["sentence"] = lambda s: (s[:1].upper() + s[1:]) if s else s
     env.filters.update(count=fmt_count, rawcount=raw_count, rate=fmt_rate, date=fmt_date, number=fmt_number, sortkey=sort_key)
     env.globals["SUPPRESSED"] = SUPPRESSED
     env.tests["suppressed"] = lambda v: v is SUPPRESSED
@@ -118,7 +120,6 @@ def render(template: str, context: dict[str, Any]) -> str:
     env = environment()
     context = dict(context)
     context["css"] = Markup((TEMPLATES / "report.css").read_text(encoding="utf-8"))
-    context["js"] = Markup((TEMPLATES / "report.js").read_text(encoding="utf-8")) if not context["shareable"] else ""
     return env.get_template(template).render(**context)
 
 
@@ -164,7 +165,33 @@ def _num(v):
 _INDICATOR_RATE = {"rate": ("numerator", "denominator")}
 
 
-def _indicator_views(agg: Aggregates, profile_params: dict) -> dict:
+def outlier_sites(ind, sites: list[dict], overall: float | None) -> dict[str, str]:
+    """{site: "better" | "worse"} for the sites beyond the 99.8% funnel limits of a rate indicator."""
+    out: dict[str, str] = {}
+    if ind.kind != "rate" or overall is None:
+        return out
+    for r in sites:
+        num, den = _num(r["numerator"]), _num(r["denominator"])
+        if num is not None and den and charts.beyond_limits(num, den, overall, 0.998):
+            good = None if ind.higher_is_better is None else (num / den > overall) == ind.higher_is_better
+            out[r["site_id"]] = "better" if good else "worse"
+    return out
+
+
+def true_outliers(agg: Aggregates) -> dict[str, dict[str, str]]:
+    """The outlier sites of every indicator from the care team's (true) counts: what the shareable report
+    shows, where it shows the site, so both reports flag the same sites (rounded counts would not)."""
+    rows = _rows(agg.indicators, ["numerator", "denominator"], _INDICATOR_RATE)
+    out = {}
+    for ind in INDICATORS:
+        mine = [r for r in rows if r["indicator"] == ind.key]
+        total = next((r for r in mine if r["site_id"] == "ALL"), None)
+        out[ind.key] = outlier_sites(ind, [r for r in mine if r["site_id"] != "ALL"],
+                                     total.get("rate") if total else None)
+    return out
+
+
+def _indicator_views(agg: Aggregates, profile_params: dict, true_outliers: dict | None = None) -> dict:
     rows = _rows(agg.indicators, ["numerator", "denominator"], _INDICATOR_RATE)
     prev_rows = {}
     if agg.previous_indicators is not None and len(agg.previous_indicators):
@@ -191,34 +218,48 @@ def _indicator_views(agg: Aggregates, profile_params: dict) -> dict:
             else:
                 a, b = total.get("rate"), previous.get("rate")
                 if a is not None and b is not None:
-                    d = (a - b) * 100
-                    change = {"value": d, "text": f"{d:+.1f} pts", "unit": "points"}
+                    d = round((a - b) * 100, 1)  # the change as shown: a rounded 0 is no change, never "-0.0"
+                    change = {"value": d, "text": "no change" if d == 0 else f"{d:+.1f} pts", "unit": "points"}
         direction = "flat"
         if change and abs(change["value"]) > 1e-9 and ind.higher_is_better is not None:
             better = (change["value"] > 0) == ind.higher_is_better
             direction = "better" if better else "worse"
         overall = total.get("rate") if total else None
+        target = profile_params.get(f"target_{ind.key}")
+        target_met = None
+        if target is not None and overall is not None and ind.higher_is_better is not None:
+            target_met = overall >= target if ind.higher_is_better else overall <= target
         after = None  # care team only (disclosure.CARE_TEAM_ONLY): the figure after exceptions
         if total and _num(total.get("exceptions")):
             after = {"exceptions": _plain(total["exceptions"]), "numerator": _plain(total["numerator_after"]),
                      "denominator": _plain(total["denominator_after"]),
                      "rate": disclosure.rate(_plain(total["numerator_after"]), _plain(total["denominator_after"]))}
         funnel = None
+        # outliers from the true counts (`true_outliers`, for the shareable report) or from these; shown only
+        # where the site's counts are shown
+        found = (true_outliers or {}).get(ind.key, {}) if true_outliers is not None else \
+            outlier_sites(ind, sites, overall)
+        shown = {r["site_id"] for r in sites if _num(r["numerator"]) is not None and _num(r["denominator"]) is not None}
+        outliers = [{"site": s, "direction": d} for s, d in sorted(found.items(), key=lambda kv: str(kv[0]))
+                    if s in shown]
         if ind.kind == "rate" and sites:
             points = [(r["site_id"], _num(r["numerator"]), _num(r["denominator"])) for r in sites]
             funnel = charts.funnel_svg(points, overall, labels.get(ind.key, ind.label),
-                                       bool(ind.higher_is_better))
+                                       bool(ind.higher_is_better),
+                                       flagged={o["site"]: o["direction"] for o in outliers})
         views.append({
             "key": ind.key, "label": labels.get(ind.key, ind.label), "kind": ind.kind,
             "higher_is_better": ind.higher_is_better, "numerator_text": ind.numerator,
             "denominator_text": ind.denominator, "total": total or {"numerator": None, "denominator": None, "rate": None},  # no row: no data, not 0
             "previous": previous, "change": change, "direction": direction, "sites": sites, "after": after,
+            "outliers": outliers, "target": target, "target_met": target_met,
             "funnel": Markup(funnel) if funnel else None,
         })
     return {"indicators": views}
 
 
-def _compliance_views(agg: Aggregates, lookback: int) -> dict:
+def _compliance_views(agg: Aggregates, lookback: int, target: float | None = None,
+                      monitored: list[str] | None = None) -> dict:
     if agg.compliance is None or not len(agg.compliance):
         return {"compliance": None}
     rows = _rows(agg.compliance, ["patients_active", "patients_compliant"],
@@ -232,14 +273,32 @@ def _compliance_views(agg: Aggregates, lookback: int) -> dict:
 
     overall = series("ALL")
     sites = sorted({r["site_id"] for r in rows if r["site_id"] != "ALL"}, key=str)
-    overall_svg = charts.pchart_svg(*overall, f"All sites: CBC and LFT in the previous {lookback} days")
+    groups = " and ".join(monitored or ["CBC", "LFT"])
+    overall_svg = charts.pchart_svg(*overall, f"All sites: {groups} in the previous {lookback} days",
+                                    higher_is_better=True, target=target)
     grid = charts.pchart_grid_svg({s: series(s) for s in sites}, "Monitoring compliance by site") if sites else None
     table = sorted((r for r in rows if r["site_id"] == "ALL"), key=lambda r: r["month_end"])
+    verdict = None
+    months, n, x = overall
+    if months:
+        n_arr, x_arr = [float(v) for v in n], [float(v) for v in x]
+        centre = sum(x_arr) / sum(n_arr)
+        sigma = [(centre * (1 - centre) / v) ** 0.5 for v in n_arr]
+        signals = charts.spc_signals([a / b for a, b in zip(x_arr, n_arr)], centre, sigma, True)
+        latest = signals[-1]
+        verdict = {
+            "variation": {"improvement": "special cause: improvement", "concern": "special cause: concern"}.get(
+                latest, "common cause variation"),
+            "assurance": charts.assurance(target, max(0.0, centre - 3 * sigma[-1]), min(1.0, centre + 3 * sigma[-1])),
+            "signals": sum(1 for s in signals if s),
+        }
     return {"compliance": {
         "overall_svg": Markup(overall_svg) if overall_svg else None,
         "grid_svg": Markup(grid) if grid else None,
         "months": table,
         "sites": sites,
+        "target": target,
+        "verdict": verdict,
     }}
 
 
@@ -251,18 +310,27 @@ def _rates_by_month_views(agg: Aggregates) -> dict:
                  {"rate": ("patients_flagged", "patients_evaluated")})
     usable = [r for r in rows if _num(r["patients_evaluated"]) and _num(r["patients_flagged"]) is not None]
     series = {}
-    for rule_id in sorted({r["rule_id"] for r in rows}):
+    titles = {r["rule_id"]: r.get("title") or r["rule_id"] for r in _records(agg.rule_catalog)}
+    skipped = []
+    for rule_id in sorted({r["rule_id"] for r in rows}, key=lambda r: titles.get(r, r)):
         pts = sorted((r for r in usable if r["rule_id"] == rule_id), key=lambda r: r["month"])
-        series[rule_id] = ([_as_date(r["month"]) for r in pts], [r["patients_evaluated"] for r in pts],
-                           [r["patients_flagged"] for r in pts])
-    grid = charts.pchart_grid_svg(series, "Rule rates by month of initiation")
-    return {"rates_by_month": {"grid_svg": Markup(grid) if grid else None, "rules": len(series)}}
+        if not pts or not any(r["patients_flagged"] for r in pts):
+            skipped.append(titles.get(rule_id, rule_id))  # a rule that did not fire in the window: no flat panel
+            continue
+        series[titles.get(rule_id, rule_id)] = ([_as_date(r["month"]) for r in pts],
+                                                [r["patients_evaluated"] for r in pts],
+                                                [r["patients_flagged"] for r in pts])
+    grid = charts.pchart_grid_svg(series, "Rule rates by month of initiation", higher_is_better=False,
+                                  floor=0.0, sharey=False)
+    return {"rates_by_month": {"grid_svg": Markup(grid) if grid else None, "rules": len(series),
+                               "skipped": skipped}}
 
 
 def _dq_views(agg: Aggregates, run_info) -> dict:
     files = _rows(agg.file_counts, ["rows_read", "rows_accepted", "rows_quarantined"])
     reasons = _rows(agg.quarantine_reasons, ["rows"])
-    expectations = _rows(agg.expectations, ["element_count", "unexpected_count"]) \
+    expectations = _rows(agg.expectations, ["element_count", "unexpected_count"],
+                         {"share": ("unexpected_count", "element_count")}) \
         if agg.expectations is not None else None
     unmapped = _rows(agg.unmapped, ["rows"]) if agg.unmapped is not None else None
     not_evaluated = [r for r in _records(agg.rule_catalog) if r.get("evaluated") is False]
@@ -279,7 +347,8 @@ def _rules_views(agg: Aggregates, profile_params) -> dict:
     summary = _rows(agg.rule_summary, ["patients_evaluated", "patients_flagged", "findings"],
                     {"rate": ("patients_flagged", "patients_evaluated")})
     totals = [dict(r, severity=catalog.get(r["rule_id"], {}).get("severity"),
-                   fires_when=with_values(catalog.get(r["rule_id"], {}).get("fires_when"), profile_params))
+                   title=catalog.get(r["rule_id"], {}).get("title") or r["rule_id"],
+                   why=catalog.get(r["rule_id"], {}).get("why") or "")
               for r in summary if r["site_id"] == "ALL"]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     totals.sort(key=lambda r: (order.get(r["severity"], 9), r["rule_id"]))
@@ -348,7 +417,7 @@ def _header(run_info: dict[str, Any], out_dir: Path) -> dict:
     }
 
 
-def _base_context(agg: Aggregates, run_info, out_dir, shareable: bool) -> dict:
+def _base_context(agg: Aggregates, run_info, out_dir, shareable: bool, outliers: dict | None = None) -> dict:
     """The one context builder of both reports: `agg` is the care team's aggregates, or their
     disclosure-controlled copy (`disclosure.apply`) for the shareable report."""
     profile_params = (run_info.get("profile") or {}).get("parameters") or {}
@@ -359,8 +428,10 @@ def _base_context(agg: Aggregates, run_info, out_dir, shareable: bool) -> dict:
         "disclosure": params,
         "previous_run": {"run_id": prev["run_id"], "as_of": fmt_date(prev["as_of"])} if prev else None,
         **_header(run_info, out_dir),
-        **_indicator_views(agg, profile_params),
-        **_compliance_views(agg, profile_params["compliance_lookback_days"]),
+        **_indicator_views(agg, profile_params, outliers),
+        **_compliance_views(agg, profile_params["compliance_lookback_days"],
+                            profile_params.get("target_monitoring_compliance"),
+                            list((run_info.get("profile") or {}).get("monitored_tests") or [])),
         **_rates_by_month_views(agg),
         **_dq_views(agg, run_info),
         **_rules_views(agg, profile_params),
@@ -372,25 +443,26 @@ def _base_context(agg: Aggregates, run_info, out_dir, shareable: bool) -> dict:
     return ctx
 
 
-def care_team_context(agg: Aggregates, run_info, out_dir, worklist: list[dict], worklist_total: int,
-                      changes: dict[str, list], examples: dict) -> dict:
+def care_team_context(agg: Aggregates, run_info, out_dir, worklist_summary: dict[str, int],
+                      retrospective: list[dict], changes: dict[str, list], examples: dict) -> dict:
+    """The care-team report's context: the shared base, plus the patient-level parts (the worklist in
+    numbers, the retrospective findings per rule, the changed findings, expectation examples)."""
     ctx = _base_context(agg, run_info, out_dir, shareable=False)
-    for row in worklist:
-        row["severity_rank"] = _plain(row.get("severity_rank"))
-        row["days_overdue"] = _plain(row.get("days_overdue"))
     if ctx["expectations"]:
         for e in ctx["expectations"]:
             e["examples"] = examples.get((e["suite"], e["expectation"], e["column_name"]))
-    ctx.update(
-        worklist=worklist,
-        worklist_total=worklist_total,
-        worklist_sites=sorted({str(r["site_id"]) for r in worklist}),
-        worklist_rules=sorted({str(r["rule_id"]) for r in worklist}),
-        changes=changes,
-    )
+    by_rule: dict[str, dict] = {}
+    titles = {r["rule_id"]: r for r in ctx["rule_totals"]}
+    for row in retrospective:
+        entry = by_rule.setdefault(row["rule_id"], {"rule_id": row["rule_id"], "rows": [],
+                                                    "total": int(row["rule_total"]),
+                                                    "title": (titles.get(row["rule_id"]) or {}).get("title")})
+        entry["rows"].append(row)
+    ctx.update(worklist_summary=worklist_summary, retrospective=list(by_rule.values()), changes=changes)
     return ctx
 
 
-def shareable_context(shared: Aggregates, run_info, out_dir) -> dict:
-    """The shareable report's context, from `shared = disclosure.apply(aggregates, params)` only."""
-    return _base_context(shared, run_info, out_dir, shareable=True)
+def shareable_context(shared: Aggregates, run_info, out_dir, outliers: dict | None = None) -> dict:
+    """The shareable report's context, from `shared = disclosure.apply(aggregates, params)`, and the outlier
+    status of the true counts (`true_outliers`), shown only for the sites whose counts are shown."""
+    return _base_context(shared, run_info, out_dir, shareable=True, outliers=outliers)
