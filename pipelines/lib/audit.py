@@ -189,8 +189,9 @@ WARNING_TEXT = {
                         "not follow the extract contract (columns, dates, separators): see quarantine.csv",
     "after_as_of": "{file}: {rows:,} of {of_rows:,} rows are dated after the as-of date; the data may be "
                    "date-shifted (as MIMIC-IV is) or --as-of may be wrong",
-    "no_azathioprine": "no azathioprine prescription among {of_rows:,} accepted prescriptions: the drug names "
-                       "or codes may not be in codelists/ (see the unmapped drug names in the report)",
+    "no_azathioprine": "no azathioprine among {rows:,} patients and {of_rows:,} prescriptions: the drug names "
+                       "or codes may not be in codelists/ (the report's data quality lists the unmapped drug names, "
+                       "those that look like a thiopurine first)",
 }
 
 

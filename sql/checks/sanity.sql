@@ -3,7 +3,7 @@
 --   most_quarantined  more than half of a file's rows were quarantined
 --   after_as_of       more than half of a file's dated rows are dated after the as-of date (date-shifted
 --                     data such as MIMIC-IV, or a wrong --as-of)
---   no_azathioprine   prescriptions were accepted but none is azathioprine
+--   no_azathioprine   prescriptions were accepted but none is azathioprine (rows = the accepted patients)
 select 'most_quarantined' as code, file, rows_quarantined as rows, rows_read as of_rows
 from file_counts
 where present and rows_read > 0 and rows_quarantined * 2 > rows_read
@@ -18,5 +18,5 @@ join (
 ) q on q.extract = f.file
 where f.rows_read > 0 and q.rows * 2 > f.rows_read
 union all
-select 'no_azathioprine', 'prescriptions', 0, (select count(*) from stg_prescriptions)
+select 'no_azathioprine', 'prescriptions', (select count(*) from patients), (select count(*) from stg_prescriptions)
 where (select count(*) from stg_prescriptions) > 0 and (select count(*) from aza_prescriptions) = 0

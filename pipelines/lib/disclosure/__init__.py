@@ -79,7 +79,7 @@ TABLES: dict[str, Table] = {
     "changes_by_rule": Table(("new_findings", "resolved_findings"), listed_only_when_shown=False),
     "severity_counts": Table(("findings", "patients"), hide_with={"findings": "patients"}),
 }
-DROPPED = ("unmapped",)  # free text from the data: never shared
+DROPPED = ("unmapped", "coverage")  # free text from the data, and extreme dates (one patient's): never shared
 # Columns that stay with the care team: the indicators after exceptions (their difference from the measured
 # figures is a count of exceptions, which secondary suppression does not cover).
 CARE_TEAM_ONLY = {"indicators": ("numerator_after", "denominator_after", "exceptions")}

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from .. import history
+from ..settings import PLAUSIBLE_YEARS
 from ..rules import SEVERITIES  # noqa: F401  (the one definition; the report's modules import it from here)
 from ..sql import load_sql, parameter_names, query_sql, run_sql
 
@@ -63,6 +64,7 @@ class Aggregates:
     previous_run: dict[str, Any] | None
     rule_parameters: dict[str, list[str]] = field(default_factory=dict)
     mapping: pd.DataFrame | None = None  # the source format's mapping: per source table read/mapped/unmapped
+    coverage: pd.DataFrame | None = None  # per dated file: first and last date, rows per month (care team only)
 
 
 def resolve_previous_run(con, run_info: dict[str, Any]) -> dict[str, Any] | None:
@@ -138,6 +140,10 @@ def gather(con, run_info: dict[str, Any], previous: dict[str, Any] | None) -> Ag
     expectations = None
     if table_exists(con, "expectation_results"):
         expectations = frame(con, "report/expectations.sql")
+    coverage = None
+    if all(table_exists(con, f"stg_{name}") for name in ("prescriptions", "labs", "events")):
+        low = PLAUSIBLE_YEARS[0]
+        coverage = frame(con, "report/coverage.sql", {"as_of": as_of, "date_min": dt.date(low, 1, 1)})
     unmapped = None
     if table_exists(con, "unmapped_codes"):
         unmapped = frame(con, "report/unmapped.sql")
@@ -152,6 +158,7 @@ def gather(con, run_info: dict[str, Any], previous: dict[str, Any] | None) -> Ag
         compliance=compliance,
         rates_by_month=rates_by_month,
         file_counts=file_counts,
+        coverage=coverage,
         quarantine_reasons=reasons,
         expectations=expectations,
         unmapped=unmapped,

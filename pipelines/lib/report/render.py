@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .. import disclosure
 from ..disclosure import SUPPRESSED
@@ -272,7 +272,10 @@ def _compliance_views(agg: Aggregates, lookback: int, target: float | None = Non
                 [r["patients_compliant"] for r in pts])
 
     overall = series("ALL")
-    sites = sorted({r["site_id"] for r in rows if r["site_id"] != "ALL"}, key=str)
+    if not overall[0]:  # no month with a patient on treatment: no chart, a sentence
+        return {"compliance": {"empty": True}}
+    # a site with no month of patients on treatment gets no panel ("no data" panels say nothing)
+    sites = sorted({r["site_id"] for r in usable if r["site_id"] != "ALL"}, key=str)
     groups = " and ".join(monitored or ["CBC", "LFT"])
     overall_svg = charts.pchart_svg(*overall, f"All sites: {groups} in the previous {lookback} days",
                                     higher_is_better=True, target=target)
@@ -326,6 +329,22 @@ def _rates_by_month_views(agg: Aggregates) -> dict:
                                "skipped": skipped}}
 
 
+def _sparkline(values: list[int], labels: list[str]) -> Markup:
+    """Rows per month as a small inline bar chart (12 bars), each with its month and count as hover text; a
+    month with no rows is a red tick."""
+    width, height, gap = 4, 16, 1
+    top = max(values) or 1
+    bars = []
+    for i, (v, label) in enumerate(zip(values, labels)):
+        h = max(1.0, height * v / top)
+        colour = "#c0392b" if v == 0 else "#1d4e89"
+        bars.append(f'<rect x="{i * (width + gap)}" y="{height - h:.1f}" width="{width}" height="{h:.1f}" '
+                    f'fill="{colour}"><title>{escape(label)}: {v:,} rows</title></rect>')
+    total = len(values) * (width + gap)
+    return Markup(f'<svg class="spark" width="{total}" height="{height}" viewBox="0 0 {total} {height}" role="img" '
+                  f'aria-label="rows per month, last 12 months">{"".join(bars)}</svg>')
+
+
 def _dq_views(agg: Aggregates, run_info) -> dict:
     files = _rows(agg.file_counts, ["rows_read", "rows_accepted", "rows_quarantined"])
     reasons = _rows(agg.quarantine_reasons, ["rows"])
@@ -338,8 +357,16 @@ def _dq_views(agg: Aggregates, run_info) -> dict:
     if agg.mapping is not None and len(agg.mapping):
         mapping = {"format": (run_info.get("mapping") or {}).get("format"),
                    "tables": _rows(agg.mapping, ["rows_read", "rows_mapped", "rows_unmapped"])}
+    coverage = {}
+    if agg.coverage is not None and len(agg.coverage):
+        for r in _records(agg.coverage):
+            monthly = [int(v) for v in r["monthly_rows"]]
+            coverage[r["file"]] = {"first_date": r["first_date"], "last_date": r["last_date"],
+                                   "spark": _sparkline(monthly, list(r["months"]))}
+    relevant = [u for u in (unmapped or []) if u.get("looks_like")]
     return {"files": files, "reasons": reasons, "expectations": expectations, "unmapped": unmapped,
-            "not_evaluated": not_evaluated, "mapping": mapping}
+            "not_evaluated": not_evaluated, "mapping": mapping, "coverage": coverage,
+            "unmapped_relevant": relevant}
 
 
 def _rules_views(agg: Aggregates, profile_params) -> dict:
