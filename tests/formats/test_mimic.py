@@ -40,9 +40,11 @@ def test_loads_with_reconciled_counts(converted):
     assert by["prescriptions.csv.gz"].rows_mapped == 18087
     assert by["labevents.csv.gz"].rows_read == 107727
     assert by["labevents.csv.gz"].unmapped_reasons == {"no value": 9588}
-    assert by["diagnoses_icd.csv.gz"].rows_mapped == 98    # sepsis and serious infection ICD-9/10 codes
+    # sepsis and serious infection ICD-9/10 codes (98), and ICD-10 malignant neoplasms (C..., 42)
+    assert by["diagnoses_icd.csv.gz"].rows_mapped == 98 + 42
     assert report.rows_written == {k: len(v) for k, v in out.items()}
-    assert {e["event_type"] for e in out["events"]} == {"sepsis", "serious_infection"}
+    assert {e["event_type"] for e in out["events"]} == {"sepsis", "serious_infection", "malignancy"}
+    assert sum(e["event_type"] in ("sepsis", "serious_infection") for e in out["events"]) == 98
     years = {int(r["collected_at"][:4]) for r in out["labs"]}
     assert 2100 <= min(years) and max(years) <= 2210       # shifted dates pass through untouched
 

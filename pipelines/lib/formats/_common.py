@@ -357,8 +357,9 @@ class AzathioprineCodes:
 
 
 class InfectionCodes:
-    """Serious infection and sepsis, by code (SNOMED exact; ICD-10 and ICD-9 by prefix, dots ignored)
-    or by name (see infection_codes.csv and the README of this package)."""
+    """The clinical events the readers recognise (infection_codes.csv): serious infection and sepsis,
+    blood transfusion, malignancy, MS relapse and an adverse reaction to azathioprine, by code (SNOMED exact;
+    ICD-10 and ICD-9 diagnoses, ICD-9 and ICD-10-PCS procedures by prefix, dots ignored) or by name."""
 
     def __init__(self) -> None:
         self.snomed: dict[str, tuple[str, str]] = {}
@@ -369,7 +370,7 @@ class InfectionCodes:
             system, code, etype = r["system"].strip().upper(), r["code"].strip(), r["event_type"].strip()
             if system == "SNOMED":
                 self.snomed[code] = (etype, r.get("description", ""))
-            elif system in ("ICD10", "ICD9"):
+            elif system in ("ICD10", "ICD9", "ICD9PROC", "ICD10PCS"):
                 self.icd_prefixes.append((system, code.replace(".", "").upper(), etype))
             elif system == "NAME":
                 self.names.append((re.compile(code, re.IGNORECASE), etype))
@@ -386,10 +387,10 @@ class InfectionCodes:
         c = (code or "").replace(".", "").strip().upper()
         if not c:
             return None
-        want = {"9": "ICD9", "10": "ICD10"}.get((version or "").strip())
+        want = {"9": "ICD9", "10": "ICD10", "9proc": "ICD9PROC", "10pcs": "ICD10PCS"}.get((version or "").strip())
         for system, prefix, etype in self.icd_prefixes:
-            if want and system != want:
-                continue
+            if (want and system != want) or (not want and system in ("ICD9PROC", "ICD10PCS")):
+                continue  # procedure codes only where the reader says the code is a procedure
             if c.startswith(prefix):
                 return etype
         return None

@@ -23,7 +23,7 @@ from ._common import (CanonicalWriter, FormatError, InfectionCodes, MappingRepor
                       int_or_none, iso_date, iso_datetime, mass_to_mg, num, strength_from_name)
 
 USED = {"Patient", "MedicationRequest", "MedicationDispense", "MedicationStatement", "Observation", "Encounter",
-        "Condition"}
+        "Condition", "Procedure", "AllergyIntolerance"}
 LOOKUP = {"Organization", "Medication"}
 PERIOD_DAYS = {"s": 1 / 86400, "min": 1 / 1440, "h": 1 / 24, "d": 1, "wk": 7, "mo": 30, "a": 365}
 DURATION_DAYS = {"d": 1, "day": 1, "days": 1, "wk": 7, "week": 7, "weeks": 7, "mo": 30, "month": 30,
@@ -247,7 +247,9 @@ class _FhirReader:
         target = {"Patient": "patients.csv", "MedicationRequest": "prescriptions.csv",
                   "MedicationDispense": "prescriptions.csv", "MedicationStatement": "prescriptions.csv",
                   "Observation": "labs.csv", "Encounter": "events.csv (clinic_visit)",
-                  "Condition": "events.csv (sepsis, serious_infection)"}.get(
+                  "Condition": "events.csv (sepsis, serious_infection, malignancy, relapse)",
+                  "Procedure": "events.csv (blood_transfusion)",
+                  "AllergyIntolerance": "events.csv (adverse_reaction)"}.get(
             rtype, "lookup" if rtype in LOOKUP else "none")
         return self.report.table(rtype, target)
 
@@ -466,7 +468,7 @@ class _FhirReader:
         etype = etype or self.infections.name_type(name)
         status = _pick_code(r.get("verificationStatus"))
         if etype is None:
-            tm.unmapped("not a serious infection or sepsis")
+            tm.unmapped("not an event the audit uses (infection, sepsis, malignancy, relapse, adverse reaction)")
             return
         if status in ("entered-in-error", "refuted"):
             tm.unmapped("verification status entered-in-error or refuted")
@@ -482,6 +484,53 @@ class _FhirReader:
         self.out.write("events", {"event_id": f"Condition/{rid}", "patient_id": pid, "event_date": d,
                                   "event_type": etype, "code": _pick_code(cc, "snomed", "icd-10"),
                                   "description": name})
+        tm.mapped()
+
+    def _Procedure(self, r: dict, tm) -> None:
+        rid, pid = r.get("id"), self.refs.patient_id(r.get("subject"))
+        cc = r.get("code")
+        etype = None
+        for c in _codings(cc):
+            if "snomed" in (c.get("system") or "").lower():
+                etype = etype or self.infections.snomed_type(c.get("code"))
+        etype = etype or self.infections.name_type(_cc_text(cc))
+        if etype != "blood_transfusion":
+            tm.unmapped("not a blood transfusion")
+            return
+        if r.get("status") in ("not-done", "entered-in-error"):
+            tm.unmapped("status not-done or entered-in-error")
+            return
+        if not rid or not pid:
+            tm.unmapped("no id or patient subject")
+            return
+        d = iso_date(r.get("performedDateTime")) or iso_date((r.get("performedPeriod") or {}).get("start"))
+        if d is None:
+            tm.unmapped("no date")
+            return
+        self.out.write("events", {"event_id": f"Procedure/{rid}", "patient_id": pid, "event_date": d,
+                                  "event_type": etype, "code": _pick_code(cc, "snomed"), "description": _cc_text(cc)})
+        tm.mapped()
+
+    def _AllergyIntolerance(self, r: dict, tm) -> None:
+        rid, pid = r.get("id"), self.refs.patient_id(r.get("patient"))
+        cc = r.get("code")
+        etype = self.infections.name_type(f"allergy to {_cc_text(cc)}")
+        if etype != "adverse_reaction":
+            tm.unmapped("not an allergy or intolerance to azathioprine")
+            return
+        if _pick_code(r.get("verificationStatus")) in ("entered-in-error", "refuted"):
+            tm.unmapped("verification status entered-in-error or refuted")
+            return
+        if not rid or not pid:
+            tm.unmapped("no id or patient")
+            return
+        d = iso_date(r.get("onsetDateTime")) or iso_date(r.get("recordedDate"))
+        if d is None:
+            tm.unmapped("no date")
+            return
+        self.out.write("events", {"event_id": f"AllergyIntolerance/{rid}", "patient_id": pid, "event_date": d,
+                                  "event_type": etype, "code": _pick_code(cc, "snomed"),
+                                  "description": _cc_text(cc)})
         tm.mapped()
 
     # -- end: sites

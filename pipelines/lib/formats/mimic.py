@@ -154,13 +154,13 @@ def convert_mimic(src: Path, dest: Path) -> MappingReport:
 
         p = t("diagnoses_icd")
         if p is not None:
-            tm = report.table(p.name, "events.csv (sepsis, serious_infection)")
+            tm = report.table(p.name, "events.csv (sepsis, serious_infection, malignancy)")
             for r in read_csv(p):
                 pid, hadm = r.get("subject_id", "").strip(), r.get("hadm_id", "").strip()
                 code, version = (r.get("icd_code") or "").strip(), (r.get("icd_version") or "").strip()
                 etype = infections.icd_type(code, version)
                 if etype is None:
-                    tm.unmapped("not a serious infection or sepsis code")
+                    tm.unmapped("not an event the audit uses (infection, sepsis, malignancy)")
                 elif not pid:
                     tm.unmapped("no subject_id")
                 elif hadm not in admit:
@@ -170,5 +170,26 @@ def convert_mimic(src: Path, dest: Path) -> MappingReport:
                                          "patient_id": pid, "event_date": admit[hadm], "event_type": etype,
                                          "code": code,
                                          "description": f"ICD-{version} diagnosis" if version else ""})
+                    tm.mapped()
+
+        p = t("procedures_icd")  # blood transfusions (ICD-9 procedure 99.0x, ICD-10-PCS 302...)
+        if p is not None:
+            tm = report.table(p.name, "events.csv (blood_transfusion)")
+            for r in read_csv(p):
+                pid, hadm = r.get("subject_id", "").strip(), r.get("hadm_id", "").strip()
+                code, version = (r.get("icd_code") or "").strip(), (r.get("icd_version") or "").strip()
+                etype = infections.icd_type(code, {"9": "9proc", "10": "10pcs"}[version]) \
+                    if version in ("9", "10") else None
+                d = iso_date(r.get("chartdate")) or admit.get(hadm)
+                if etype != "blood_transfusion":
+                    tm.unmapped("not a blood transfusion")
+                elif not pid:
+                    tm.unmapped("no subject_id")
+                elif d is None:
+                    tm.unmapped("no chartdate and admission not in admissions")
+                else:
+                    out.write("events", {"event_id": f"px-{hadm}-{(r.get('seq_num') or '').strip()}-{code}",
+                                         "patient_id": pid, "event_date": d, "event_type": etype, "code": code,
+                                         "description": f"ICD-{version} procedure"})
                     tm.mapped()
     return report

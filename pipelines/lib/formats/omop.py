@@ -60,6 +60,7 @@ def convert_omop(src: Path, dest: Path) -> MappingReport:
 
     drug_p, meas_p = _t(src, "drug_exposure"), _t(src, "measurement")
     visit_p, cond_p = _t(src, "visit_occurrence"), _t(src, "condition_occurrence")
+    proc_p = _t(src, "procedure_occurrence")
     strength_p, ancestor_p, concept_p = _t(src, "drug_strength"), _t(src, "concept_ancestor"), _t(src, "concept")
 
     # ---- pass 1: which concepts does the data use?
@@ -68,6 +69,7 @@ def convert_omop(src: Path, dest: Path) -> MappingReport:
     wanted |= _ids(meas_p, "measurement_concept_id", "value_as_concept_id", "unit_concept_id")
     wanted |= _ids(cond_p, "condition_concept_id", "condition_source_concept_id")
     wanted |= _ids(visit_p, "visit_concept_id")
+    wanted |= _ids(proc_p, "procedure_concept_id", "procedure_source_concept_id")
 
     # ---- DRUG_STRENGTH (for the drugs used), CONCEPT_ANCESTOR (roll-up to the azathioprine ingredient)
     strengths: dict[str, tuple[float, str]] = {}
@@ -267,7 +269,7 @@ def convert_omop(src: Path, dest: Path) -> MappingReport:
 
         # ---- CONDITION_OCCURRENCE
         if cond_p is not None:
-            tm = report.table(cond_p.name, "events.csv (sepsis, serious_infection)")
+            tm = report.table(cond_p.name, "events.csv (sepsis, serious_infection, malignancy, relapse, adverse_reaction)")
             for r in read_csv(cond_p):
                 rid, pid = r.get("condition_occurrence_id", "").strip(), r.get("person_id", "").strip()
                 c = concepts.get(r.get("condition_concept_id", "").strip()) or {}
@@ -290,13 +292,47 @@ def convert_omop(src: Path, dest: Path) -> MappingReport:
                 etype = etype or infections.name_type(name)
                 d = iso_date(r.get("condition_start_date") or r.get("condition_start_datetime"))
                 if etype is None:
-                    tm.unmapped("not a serious infection or sepsis")
+                    tm.unmapped("not an event the audit uses (infection, sepsis, malignancy, relapse, adverse reaction)")
                 elif not rid or not pid:
                     tm.unmapped("no condition_occurrence_id or person_id")
                 elif d is None:
                     tm.unmapped("no date")
                 else:
                     out.write("events", {"event_id": f"condition-{rid}", "patient_id": pid, "event_date": d,
+                                         "event_type": etype, "code": c.get("code") or source_value,
+                                         "description": name})
+                    tm.mapped()
+
+        # ---- PROCEDURE_OCCURRENCE: blood transfusions
+        if proc_p is not None:
+            tm = report.table(proc_p.name, "events.csv (blood_transfusion)")
+            for r in read_csv(proc_p):
+                rid, pid = r.get("procedure_occurrence_id", "").strip(), r.get("person_id", "").strip()
+                c = concepts.get(r.get("procedure_concept_id", "").strip()) or {}
+                sc = concepts.get(r.get("procedure_source_concept_id", "").strip()) or {}
+                source_value = (r.get("procedure_source_value") or "").strip()
+                etype = None
+                for cc in (c, sc):
+                    vocab = cc.get("vocabulary", "").upper()
+                    if vocab == "SNOMED":
+                        etype = etype or infections.snomed_type(cc.get("code"))
+                    elif vocab.startswith("ICD10PCS"):
+                        etype = etype or infections.icd_type(cc.get("code"), "10pcs")
+                    elif vocab.startswith("ICD9PROC"):
+                        etype = etype or infections.icd_type(cc.get("code"), "9proc")
+                if etype is None and source_value.isdigit() and not c:
+                    etype = infections.snomed_type(source_value)
+                name = c.get("name") or sc.get("name") or ""
+                etype = etype or infections.name_type(name)
+                d = iso_date(r.get("procedure_date") or r.get("procedure_datetime"))
+                if etype != "blood_transfusion":
+                    tm.unmapped("not a blood transfusion")
+                elif not rid or not pid:
+                    tm.unmapped("no procedure_occurrence_id or person_id")
+                elif d is None:
+                    tm.unmapped("no date")
+                else:
+                    out.write("events", {"event_id": f"procedure-{rid}", "patient_id": pid, "event_date": d,
                                          "event_type": etype, "code": c.get("code") or source_value,
                                          "description": name})
                     tm.mapped()

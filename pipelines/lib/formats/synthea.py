@@ -119,20 +119,45 @@ def convert_synthea(src: Path, dest: Path) -> MappingReport:
 
         cond_p = find_file(src, "conditions.csv")
         if cond_p is not None:
-            tm = report.table(cond_p.name, "events.csv (sepsis, serious_infection)")
+            tm = report.table(cond_p.name, "events.csv (sepsis, serious_infection, malignancy, relapse, adverse_reaction)")
             for line, r in enumerate(read_csv(cond_p), start=2):
                 pid, code = r.get("patient", "").strip(), (r.get("code") or "").strip()
                 name = (r.get("description") or "").strip()
                 etype = infections.classify(snomed=code, name=name)
                 d = iso_date(r.get("start"))
                 if etype is None:
-                    tm.unmapped("not a serious infection or sepsis")
+                    tm.unmapped("not an event the audit uses (infection, sepsis, malignancy, relapse, adverse reaction)")
                 elif not pid:
                     tm.unmapped("no PATIENT")
                 elif d is None:
                     tm.unmapped("no START date")
                 else:
                     out.write("events", {"event_id": f"conditions-{line}", "patient_id": pid, "event_date": d,
+                                         "event_type": etype, "code": code, "description": name})
+                    tm.mapped()
+
+        # procedures: blood transfusions; allergies: to azathioprine (an adverse reaction)
+        for filename, prefix, wanted, reason in (
+                ("procedures.csv", "procedures", "blood_transfusion", "not a blood transfusion"),
+                ("allergies.csv", "allergies", "adverse_reaction", "not an allergy to azathioprine")):
+            path = find_file(src, filename)
+            if path is None:
+                continue
+            tm = report.table(path.name, f"events.csv ({wanted})")
+            for line, r in enumerate(read_csv(path), start=2):
+                pid, code = r.get("patient", "").strip(), (r.get("code") or "").strip()
+                name = (r.get("description") or "").strip()
+                label = name if wanted == "blood_transfusion" else f"allergy to {name}"
+                etype = infections.classify(snomed=code if wanted == "blood_transfusion" else None, name=label)
+                d = iso_date(r.get("start") or r.get("date"))
+                if etype != wanted:
+                    tm.unmapped(reason)
+                elif not pid:
+                    tm.unmapped("no PATIENT")
+                elif d is None:
+                    tm.unmapped("no START date")
+                else:
+                    out.write("events", {"event_id": f"{prefix}-{line}", "patient_id": pid, "event_date": d,
                                          "event_type": etype, "code": code, "description": name})
                     tm.mapped()
     return report
