@@ -29,7 +29,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python -m pipelines.bench --patients $${PATIENTS:-100000}
+	$(BIN)/python -m pipelines.bench --patients $${PATIENTS:-20000,100000}
 
 dev: $(STAMP) $(DAGSTER_HOME_DIR)/dagster.yaml
 	DAGSTER_HOME=$(DAGSTER_HOME_DIR) $(BIN)/dagster dev -w workspace.yaml

@@ -51,8 +51,7 @@ def patients(con, limit: int | None = HTML_LIMIT) -> list[dict[str, Any]]:
     rows = _records(query_sql(con, "worklist/patients.sql", {"limit": limit}))
     if not rows:
         return rows
-    con.execute("create or replace temp table worklist_shown as select patient_id, urgency from worklist_patients "
-                "where urgency <= $n", {"n": len(rows)})
+    run_sql(con, "worklist/shown.sql", {"n": len(rows)})
     issues: dict[str, list] = {}
     for issue in _records(query_sql(con, "worklist/issues.sql")):
         issues.setdefault(issue["patient_id"], []).append(issue)

@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from ..sql import query_sql
 from . import HTML_LIMIT, patients, resolved, timelines, total
 from .timeline import svg
 
@@ -43,13 +44,8 @@ def context(con, run_info: dict[str, Any], previous_run_id: str | None) -> dict[
         row["timeline"] = svg(row, drawn.get(row["patient_id"], {}), monitored, as_of, max_mg_per_kg)
         row["severities"] = sorted({i["severity"] for i in row["issues"]})
         row["tests_by_group"] = {t["test"]: t for t in row["tests"]}
-    counts = con.execute(
-        "select count(*) filter (where on_worklist), count(*) filter (where on_worklist and state = 'new'), "
-        "count(*) filter (where on_worklist and state = 'escalated'), "
-        "count(*) filter (where current and exception_active), "
-        "count(*) filter (where on_worklist and review_status is null), "
-        "count(*) filter (where still_open_after_action), count(*) filter (where not current) "
-        "from finding_tracking").fetchall()[0]
+    cursor = query_sql(con, "worklist/counts.sql")
+    counts = dict(zip([d[0] for d in cursor.description], cursor.fetchall()[0]))
     resolved_rows = resolved(con) if previous_run_id else []
     by_reason: dict[str, int] = {}
     for r in resolved_rows:
@@ -68,8 +64,7 @@ def context(con, run_info: dict[str, Any], previous_run_id: str | None) -> dict[
         "sites": sorted({str(r["site_id"]) for r in rows if r["site_id"] is not None}),
         "rules": [(r, titles.get(r, r)) for r in rules_present],
         "severities": ("critical", "high", "medium", "low", "info"),
-        "open_findings": counts[0], "new_findings": counts[1], "escalated": counts[2], "exceptions": counts[3],
-        "unreviewed": counts[4], "still_open": counts[5], "retrospective": counts[6],
+        **counts,
         "resolved": resolved_rows[:RESOLVED_LIMIT], "resolved_total": len(resolved_rows),
         "resolved_by_reason": by_reason, "reason_text": REASON_TEXT, "status_text": STATUS_TEXT,
         "escalate_after_days": params.get("escalate_after_days"),
