@@ -18,7 +18,7 @@ from typing import Any
 from . import history, runinfo, worklist
 from .normalise import codelist_version
 from .publish import check_target, check_writable, staging_dir
-from .sql import query_sql
+from .sql import query_sql, table_exists
 
 
 def version() -> str:
@@ -99,15 +99,11 @@ def review_counts(con, folder) -> dict:
 
     ensure_review_tables(con)
     files = []
-    if _has(con, "stg_reviews"):
+    if table_exists(con, "stg_reviews"):
         cursor = query_sql(con, "reviews/counts.sql")
         files = [dict(zip([d[0] for d in cursor.description], row)) for row in cursor.fetchall()]
     logged = con.execute("select count(*) from review_log").fetchone()[0]
     return {"folder": None if folder is None else str(folder), "files": files, "reviews_in_log": logged}
-
-
-def _has(con, table: str) -> bool:
-    return bool(con.execute("select count(*) from duckdb_tables() where table_name = $t", {"t": table}).fetchone()[0])
 
 
 def _send_digest(out_dir: Path, info: dict, log=None) -> None:

@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from .extracts import ExtractError
 from .settings import PLAUSIBLE_YEARS
-from .sql import query_sql, run_sql
+from .sql import query_sql, run_sql, table_exists
 
 STATUSES = ("acknowledged", "actioned", "exception-clinical", "exception-declined", "not-applicable")
 # Exceptions take a finding off the worklist and out of the after-exceptions indicators until they expire.
@@ -147,6 +147,16 @@ def read_review_folder(folder: Path | None) -> pa.Table:
     return pa.table(records, schema=schema)
 
 
+def _load_raw(con, table: pa.Table, temp: bool = False) -> None:
+    """The review rows read (all text) into raw_reviews, what sql/reviews/10_stage.sql types."""
+    con.register("raw_reviews_arrow", table)
+    try:
+        con.execute(f"create or replace {'temp ' if temp else ''}table raw_reviews as "
+                    "select * from raw_reviews_arrow")  # a fixed statement: no user data
+    finally:
+        con.unregister("raw_reviews_arrow")
+
+
 def ensure_review_tables(con) -> None:
     run_sql(con, "reviews/00_tables.sql")
 
@@ -162,12 +172,7 @@ def stage_reviews(con, run_params: dict[str, Any], folder: Path | None, run_id: 
 
     ensure_history_tables(con)
     ensure_review_tables(con)
-    table = read_review_folder(folder)
-    con.register("raw_reviews_arrow", table)
-    try:
-        con.execute("create or replace table raw_reviews as select * from raw_reviews_arrow")
-    finally:
-        con.unregister("raw_reviews_arrow")
+    _load_raw(con, read_review_folder(folder))
     p = params(run_params)
     run_sql(con, "reviews/10_stage.sql", p)
     run_sql(con, "reviews/20_quarantine.sql")
@@ -200,17 +205,13 @@ def record_review(con, finding_id: str, status: str, reviewed_by: str, *, note: 
         raise ReviewError("--by needs the reviewer's initials or staff id")
     if expires_on is not None and expires_on < reviewed_on:
         raise ReviewError("--expires is before the review date")
-    if not con.execute("select count(*) from duckdb_tables() where table_name = 'findings'").fetchall()[0][0]:
+    if not table_exists(con, "findings"):
         raise ReviewError("no audit has run on this database yet: there is no finding to review")
     row = {"finding_id": finding_id.strip(), "status": status, "note": note, "reviewed_by": reviewed_by.strip(),
            "reviewed_on": reviewed_on.isoformat(), "expires_on": expires_on.isoformat() if expires_on else None}
-    table = pa.table({"source": [CLI_SOURCE], "line": pa.array([None], pa.int64()),
-                      **{c: pa.array([row[c]], pa.string()) for c in COLUMNS}, "raw": pa.array([None], pa.string())})
-    con.register("raw_reviews_arrow", table)
-    try:
-        con.execute("create or replace temp table raw_reviews as select * from raw_reviews_arrow")
-    finally:
-        con.unregister("raw_reviews_arrow")
+    _load_raw(con, pa.table({"source": [CLI_SOURCE], "line": pa.array([None], pa.int64()),
+                             **{c: pa.array([row[c]], pa.string()) for c in COLUMNS},
+                             "raw": pa.array([None], pa.string())}), temp=True)
     p = params({"as_of": reviewed_on, "date_min": dt.date(PLAUSIBLE_YEARS[0], 1, 1),
                  "date_max": dt.date(PLAUSIBLE_YEARS[1], 12, 31)})
     run_sql(con, "reviews/10_stage.sql", p)

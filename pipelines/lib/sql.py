@@ -109,3 +109,11 @@ def header(sql: str) -> dict[str, str]:
         elif last and body.strip():
             fields[last] = f"{fields[last]} {body.strip()}"
     return fields
+
+
+def table_exists(con, name: str) -> bool:
+    """Whether the connection's database has a table (or view) of this name, any case."""
+    rows = con.execute(
+        "select count(*) from information_schema.tables where lower(table_name) = lower($name)", {"name": name}
+    ).fetchall()
+    return bool(rows[0][0])

@@ -12,17 +12,10 @@ import pandas as pd
 from .. import history
 from ..settings import PLAUSIBLE_YEARS
 from ..rules import SEVERITIES  # noqa: F401  (the one definition; the report's modules import it from here)
-from ..sql import load_sql, parameter_names, query_sql, run_sql
+from ..sql import load_sql, parameter_names, query_sql, run_sql, table_exists  # noqa: F401
 
 RETROSPECTIVE_HTML_LIMIT = 200  # per rule, in report.html (all are in findings.csv)
 CHANGES_HTML_LIMIT = 1000
-
-
-def table_exists(con, name: str) -> bool:
-    row = con.execute(
-        "select count(*) from information_schema.tables where lower(table_name) = lower($name)", {"name": name}
-    ).fetchone()
-    return bool(row[0])
 
 
 def frame(con, relpath: str, params: dict[str, Any] | None = None) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..sql import query_sql, run_sql
+from ..sql import query_sql, run_sql, table_exists
 
 HTML_LIMIT = 5000  # patients shown in worklist.html (most urgent first); worklist.xlsx has every one
 
@@ -28,16 +28,12 @@ def prepare(con, params: dict[str, Any], previous_run_id: str | None) -> None:
 
     ensure_history_tables(con)
     ensure_review_tables(con)
-    if not _exists(con, "review_status"):
+    if not table_exists(con, "review_status"):
         build_review_status(con, params)
     p = {**params, "previous_run_id": previous_run_id}
     run_sql(con, "worklist/10_tracking.sql", p)
     run_sql(con, "worklist/20_resolved.sql", p)
     run_sql(con, "worklist/30_patients.sql", p)
-
-
-def _exists(con, table: str) -> bool:
-    return bool(con.execute("select count(*) from duckdb_tables() where table_name = $t", {"t": table}).fetchall()[0][0])
 
 
 def _records(cursor) -> list[dict[str, Any]]:

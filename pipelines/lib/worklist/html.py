@@ -8,7 +8,6 @@ the SVG, by `timeline.svg`.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -26,11 +25,8 @@ REASON_TEXT = {
 }
 
 
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-
-
 def context(con, run_info: dict[str, Any], previous_run_id: str | None) -> dict[str, Any]:
+    from ..report.data import _as_date
     from ..reviews import STATUS_TEXT
 
     as_of = _as_date(run_info["as_of"])
