@@ -38,6 +38,28 @@ def _t(src: Path, name: str) -> Path | None:
     return find_table(src, name)
 
 
+# vocabulary prefix -> the code system InfectionCodes.icd_type reads it as ("snomed": exact SNOMED code)
+_DIAGNOSIS_VOCABULARIES = (("SNOMED", "snomed"), ("ICD10", "10"), ("ICD9", "9"))
+_PROCEDURE_VOCABULARIES = (("SNOMED", "snomed"), ("ICD10PCS", "10pcs"), ("ICD9PROC", "9proc"))
+
+
+def _event_type(infections, concept: dict, source_concept: dict, source_value: str, vocabularies) -> str | None:
+    """The event type of a condition or procedure row from its concept and source concept (by vocabulary),
+    else from a bare SNOMED code in the source value when the row has no concept."""
+    for cc in (concept, source_concept):
+        vocab = cc.get("vocabulary", "").upper()
+        for prefix, system in vocabularies:
+            if vocab == prefix or (system != "snomed" and vocab.startswith(prefix)):
+                found = infections.snomed_type(cc.get("code")) if system == "snomed" else \
+                    infections.icd_type(cc.get("code"), system)
+                if found:
+                    return found
+                break
+    if source_value.isdigit() and not concept:
+        return infections.snomed_type(source_value)
+    return None
+
+
 def _ids(path: Path | None, *cols: str) -> set[str]:
     out: set[str] = set()
     if path is None:
@@ -275,19 +297,9 @@ def convert_omop(src: Path, dest: Path) -> MappingReport:
                 c = concepts.get(r.get("condition_concept_id", "").strip()) or {}
                 sc = concepts.get(r.get("condition_source_concept_id", "").strip()) or {}
                 source_value = (r.get("condition_source_value") or "").strip()
-                etype = None
-                for cc in (c, sc):
-                    vocab = cc.get("vocabulary", "").upper()
-                    if vocab == "SNOMED":
-                        etype = etype or infections.snomed_type(cc.get("code"))
-                    elif vocab.startswith("ICD10"):
-                        etype = etype or infections.icd_type(cc.get("code"), "10")
-                    elif vocab.startswith("ICD9"):
-                        etype = etype or infections.icd_type(cc.get("code"), "9")
+                etype = _event_type(infections, c, sc, source_value, _DIAGNOSIS_VOCABULARIES)
                 if etype is None and _ICD10_LIKE.match(source_value.upper()):
                     etype = infections.icd_type(source_value, "10")
-                if etype is None and source_value.isdigit() and not c:
-                    etype = infections.snomed_type(source_value)
                 name = c.get("name") or sc.get("name") or ""
                 etype = etype or infections.name_type(name)
                 d = iso_date(r.get("condition_start_date") or r.get("condition_start_datetime"))
@@ -311,17 +323,7 @@ def convert_omop(src: Path, dest: Path) -> MappingReport:
                 c = concepts.get(r.get("procedure_concept_id", "").strip()) or {}
                 sc = concepts.get(r.get("procedure_source_concept_id", "").strip()) or {}
                 source_value = (r.get("procedure_source_value") or "").strip()
-                etype = None
-                for cc in (c, sc):
-                    vocab = cc.get("vocabulary", "").upper()
-                    if vocab == "SNOMED":
-                        etype = etype or infections.snomed_type(cc.get("code"))
-                    elif vocab.startswith("ICD10PCS"):
-                        etype = etype or infections.icd_type(cc.get("code"), "10pcs")
-                    elif vocab.startswith("ICD9PROC"):
-                        etype = etype or infections.icd_type(cc.get("code"), "9proc")
-                if etype is None and source_value.isdigit() and not c:
-                    etype = infections.snomed_type(source_value)
+                etype = _event_type(infections, c, sc, source_value, _PROCEDURE_VOCABULARIES)
                 name = c.get("name") or sc.get("name") or ""
                 etype = etype or infections.name_type(name)
                 d = iso_date(r.get("procedure_date") or r.get("procedure_datetime"))
