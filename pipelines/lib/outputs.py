@@ -163,7 +163,7 @@ def publish_run(con, ctx, latest: bool | None = None, log=None) -> tuple[Path, d
                 worklist.prepare(con, ctx.params, info["previous_run_id"])
                 history.store_findings(con, run_id, run.as_of)
                 info["outputs"] = {name: str(Path(p).relative_to(tmp)) for name, p in
-                                   write_outputs(con, info, tmp).items()}
+                                   write_outputs(con, info, tmp, worklist_ready=True).items()}
             info["finished_at"] = dt.datetime.now().isoformat(timespec="seconds")
             info["timings"] = runinfo.timings(con)
             write_json(tmp / "run.json", info)

@@ -46,8 +46,10 @@ OUTPUT_NAMES = (*REPORT_FILES, "run.json", "data_docs")
 SUMMARY_COLUMNS = ["rule_id", "site_id", "patients_evaluated", "patients_flagged", "findings", "rate", "status"]
 
 
-def write_outputs(con, run_info: dict[str, Any], out_dir: Path) -> dict[str, Path]:
-    """Write every output file into ``out_dir``; returns ``{name: path}``."""
+def write_outputs(con, run_info: dict[str, Any], out_dir: Path, *, worklist_ready: bool = False) -> dict[str, Path]:
+    """Write every output file into ``out_dir``; returns ``{name: path}``. ``worklist_ready``: the caller has
+    already built this run's worklist tables (``worklist.prepare``, as ``outputs.publish_run`` does before it
+    stores the history), so they are not built again."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {name: out_dir / name for name in REPORT_FILES}
@@ -56,7 +58,8 @@ def write_outputs(con, run_info: dict[str, Any], out_dir: Path) -> dict[str, Pat
     previous = data.resolve_previous_run(con, run_info)
     prev_id = previous["run_id"] if previous else None
     params = data.worklist_params(run_info)
-    worklist.prepare(con, params, prev_id)  # finding_tracking: current, first seen, lifecycle, reviews
+    if not worklist_ready:
+        worklist.prepare(con, params, prev_id)  # finding_tracking: current, first seen, lifecycle, reviews
 
     # CSVs: streamed by DuckDB, never through pandas; text a spreadsheet would run is neutralised
     run_sql(con, "report/00_csv_safe.sql")
