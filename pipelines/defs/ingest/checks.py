@@ -1,5 +1,6 @@
 """One Great Expectations suite per extract file (expectations/<file>.json), run as a Dagster asset check
-on the staged table (pandas batches read from DuckDB: GX 1.x cannot read DuckDB tables directly).
+on the staged table, by GX's SQL execution engine inside the run's DuckDB database
+(pipelines/lib/expectations/engine.py is the one adapter).
 
 Results (with a few offending values) are stored in the database for the care-team report and the Data
 Docs; Dagster metadata carries counts only. A failed expectation without `mostly` is an ERROR; one that
