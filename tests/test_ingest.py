@@ -192,6 +192,64 @@ def test_the_fast_reader_and_the_exact_reader_give_the_same_raw_tables(tmp_path)
         assert fast.execute(query).fetchall() == exact.execute(query).fetchall(), name
 
 
+HEADER = b"result_id,patient_id,test_name,collected_at,value\n"
+
+
+@pytest.mark.parametrize("body", [
+    b"L1,P1,WBC,2025-01-01,5\nL2,P1,WBC,2025-01-02,6,\n",  # a trailing comma: one field too many
+    b"L1,P1,WBC,2025-01-01\nL2,P1,WBC,2025-01-02,6\n",  # one field too few
+    b"L1,P1,WBC,2025-01-01,5,x,y\n",  # two too many
+    b'L1,P1,"",2025-01-01,""\n,,,,\n',  # quoted empty fields, a row of empty fields
+    b'L1,P1,"W, B ""C""",2025-01-01,5\nL2,P1,ab"c,2025-01-02, 6 \n',  # quotes inside, spaces kept
+    b'L1,P1,"WBC" x,2025-01-01,5\nL2,P1,WBC,2025-01-02,6\n',  # a stray quote
+    b'L1,P1,"WBC,2025-01-01,5\nL2,P1,WBC,2025-01-02,6\n',  # a quote never closed
+    b"L1,P1,WBC,2025-01-01,5\r\nL2,P1,WBC,2025-01-02,6\r\n",  # CRLF
+    b"L1,P1,WBC,2025-01-01,5\rL2,P1,WBC,2025-01-02,6\r",  # CR only
+    b"L1,P1,W\xffBC,2025-01-01,5\n",  # not UTF-8
+    b"L1,P1,WBC,2025-01-01,5\n\n\nL2,P1,WBC,2025-01-02,6",  # blank lines, no final newline
+    b"L1,P1,WBC,2025-01-01,5\x00\n",  # a NUL byte
+], ids=["trailing comma", "too few", "two too many", "empty fields", "inner quotes", "stray quote", "open quote",
+        "CRLF", "CR only", "not UTF-8", "blank lines", "NUL"])
+@pytest.mark.parametrize("header", [HEADER, b"\xef\xbb\xbf" + HEADER.replace(b"\n", b",local ref,Note\n")],
+                         ids=["contract columns", "BOM and extra columns"])
+def test_duckdbs_reader_gives_the_exact_readers_rows_or_hands_the_file_over(tmp_path, header, body):
+    from pipelines.lib.extracts import load_raw
+
+    (tmp_path / "labs.csv").write_bytes(header + body)
+    fast, exact = duckdb.connect(), duckdb.connect()
+    assert load_raw(fast, tmp_path, "labs", fast=True).rows_read == load_raw(exact, tmp_path, "labs", fast=False).rows_read
+    query = "select * exclude (_extra), _extra::json from raw_labs order by _line"
+    assert fast.execute(query).fetchall() == exact.execute(query).fetchall()
+
+
+@pytest.mark.parametrize("text", [
+    HEADER + b'L1,P1,"W, B ""C""",2025-01-01,5\nL2,P1,,2025-01-02,""\n',
+    (HEADER + b"L1,P1,WBC,2025-01-01,5\nL2,P1,WBC,2025-01-02,6\n").replace(b"\n", b"\r\n"),
+    b"\xef\xbb\xbf" + HEADER.replace(b"\n", b",local ref\n") + b"L1,P1,WBC,2025-01-01,5,abc\nL2,P1,WBC,2025-01-01,5,\n",
+], ids=["quoted values", "CRLF", "BOM and an extra column"])
+def test_a_well_formed_file_is_read_by_duckdb_with_the_same_rows(tmp_path, text):
+    from pipelines.lib.extracts import load_raw
+
+    (tmp_path / "labs.csv").write_bytes(text)
+    fast, exact = duckdb.connect(), duckdb.connect()
+    load_raw(fast, tmp_path, "labs")
+    load_raw(exact, tmp_path, "labs", fast=False)
+    kind = "select table_type from information_schema.tables where table_name = 'raw_labs'"
+    assert fast.execute(kind).fetchall() == [("VIEW",)]  # DuckDB read it: the fast path was taken
+    query = "select * from raw_labs order by _line"
+    assert fast.execute(query).fetchall() == exact.execute(query).fetchall()
+
+
+def test_a_second_read_replaces_the_view_or_the_table(tmp_path):
+    from pipelines.lib.extracts import load_raw
+
+    con = duckdb.connect()
+    for body in (b"L1,P1,WBC,2025-01-01,5\n", b'L1,P1,"WBC,2025-01-01,5\n', b"L2,P1,WBC,2025-01-01,5\n"):
+        (tmp_path / "labs.csv").write_bytes(HEADER + body)
+        load_raw(con, tmp_path, "labs")
+        assert con.execute("select count(*) from raw_labs").fetchall() == [(1,)]
+
+
 @pytest.mark.parametrize("labs,line", [
     ("result_id,patient_id,test_name,collected_at,value\nL1,P1,WBC,2025-01-01,5\n\nL2,P1,WBC,2025-13-01,5\n", 4),
     ('result_id,patient_id,test_name,collected_at,value\nL1,P1,"W\nBC",2025-01-01,5\nL2,P1,WBC,2025-13-01,5\n', 4),

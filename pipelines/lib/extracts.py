@@ -137,6 +137,7 @@ def _raw_table_schema(spec: ExtractFile) -> pa.Schema:
 
 def create_raw_table(con, spec: ExtractFile) -> None:
     """`raw_<name>`: fixed columns from the contract (names are code constants, never file content)."""
+    _drop_raw(con, spec.name)
     columns = ", ".join(f'"{field.name}" {"BIGINT" if field.name.startswith("_line") else "VARCHAR"}'
                         for field in _raw_table_schema(spec))
     con.execute(f"CREATE OR REPLACE TABLE raw_{spec.name} ({columns})")
@@ -219,7 +220,7 @@ def _csv_chunk(rows: list[list[str]], starts: list[int], ends: list[int], width:
         extra_json = []
         for row in rows:
             extra = {name: row[i] for i, name in extras if row[i] != ""}
-            extra_json.append(json.dumps(extra, ensure_ascii=False) if extra else None)
+            extra_json.append(json.dumps(extra, ensure_ascii=False, separators=(",", ":")) if extra else None)
         arrays.append(pa.array(extra_json, pa.string()))
     else:
         arrays.append(empty)
@@ -393,7 +394,7 @@ def _parquet_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterator
             csv.writer(buffer, lineterminator="").writerow(["" if c[r] is None else c[r] for c in pylists])
             raw_rows.append(buffer.getvalue())
             extra = {name: pylists[i][r] for i, name in extras if pylists[i][r] not in (None, "")}
-            extra_rows.append(json.dumps(extra, ensure_ascii=False) if extra else None)
+            extra_rows.append(json.dumps(extra, ensure_ascii=False, separators=(",", ":")) if extra else None)
         line_numbers = pa.array(range(line, line + n), pa.int64())
         arrays = [line_numbers, line_numbers, pa.array(raw_rows, pa.string()),
                   pa.nulls(n, pa.string()), *values, pa.array(extra_rows, pa.string())]
@@ -403,101 +404,91 @@ def _parquet_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterator
 
 class _NotSimpleCsv(Exception):
     """The file is not one row per line (a value spans lines, a blank line, a field count that varies,
-    text that is not UTF-8): the line-by-line reader must read it."""
+    quoting DuckDB will not read strictly, text that is not UTF-8): the line-by-line reader must read it."""
 
 
-def _scan_lines(path: Path) -> tuple[int, bool]:
-    """The file's line count, and whether every line holding a quote is well quoted (one pass of 4 MB
-    blocks; only lines that hold a `"` are parsed, by Python's strict CSV reader)."""
-    count, last, tail, ok = 0, b"\n", b"", True
+_NULL_MARK = "\x01aza-audit: no field\x01"  # DuckDB's null string: matches no field a file holds
+
+
+def _file_facts(path: Path) -> tuple[str, int, bool]:
+    """The file's sha256, its number of lines, and whether every line holds an even number of quotes (the
+    exact reader takes a line with an odd number as a value going on to the next line), in one pass of 8 MB
+    blocks, run beside DuckDB's read."""
+    digest, newlines, last, tail, even = hashlib.sha256(), 0, b"\n", b"", True
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            count += block.count(b"\n")
+        for block in iter(lambda: handle.read(1 << 23), b""):
+            digest.update(block)
+            newlines += block.count(b"\n")
             last = block[-1:]
-            if not ok:
-                continue
-            data = tail + block
-            cut = data.rfind(b"\n") + 1
-            tail = data[cut:]
-            if b'"' in data[:cut]:
-                ok = all(_well_quoted(line) for line in data[:cut].split(b"\n") if b'"' in line)
-    if ok and b'"' in tail:
-        ok = _well_quoted(tail)
-    return count + (last != b"\n"), ok
+            if even:
+                data = tail + block
+                cut = data.rfind(b"\n") + 1
+                tail = data[cut:]
+                if b'"' in data[:cut]:
+                    even = not any(line.count(b'"') % 2 for line in data[:cut].split(b"\n") if b'"' in line)
+    return digest.hexdigest(), newlines + (last != b"\n"), even and tail.count(b'"') % 2 == 0
 
 
-def _well_quoted(line: bytes) -> bool:
-    try:
-        next(csv.reader([line.decode("utf-8", errors="replace")], strict=True), None)
-    except csv.Error:
-        return False
-    return True
+def _drop_raw(con, name: str) -> None:
+    """Remove a raw table (or the view the fast reader made) and what it was read into."""
+    from .sql import drop_relation
+
+    for table in (f"raw_{name}", f"raw_{name}_csv"):  # names from code (EXTRACT_FILES), never from a file
+        drop_relation(con, table)
 
 
-def _arrow_csv_batches(path: Path, spec: ExtractFile, chunk_rows: int) -> Iterator[pa.RecordBatch | tuple]:
-    """The fast reader (Arrow's C++ CSV parser), for the common file where every row is one line: then the
-    n-th data row is line n + 1. Anything else raises _NotSimpleCsv, before or after reading; the caller
-    then starts again with the line-by-line reader, which numbers any file exactly."""
-    import pyarrow.compute as pc
-    import pyarrow.csv as pacsv
+# The extra columns of a row as a JSON object of the non-empty ones (keys without their "x:"), or NULL.
+_EXTRA_JSON = ("nullif(to_json(map_from_entries(list_filter(list_transform(json_keys(x_json), lambda k: "
+               "struct_pack(k := substr(k, 3), v := nullif(x_json ->> k, ''))), lambda e: e.v is not null)))::varchar, "
+               "'{}')")
+
+
+def _duckdb_csv(con, path: Path, spec: ExtractFile) -> tuple[int, tuple[str, ...], str]:
+    """The fast reader: DuckDB's CSV parser (sql/extracts/read_csv.sql), for the common file where every row
+    is one line; then the n-th data row is line n + 1, and `raw_<name>` is a view over what DuckDB read,
+    numbering the rows by their order. Returns (rows, extra column names, sha256). Anything else raises
+    _NotSimpleCsv, and the caller starts again with the line-by-line reader, which numbers any file exactly."""
+    import concurrent.futures
+
+    import duckdb
+
+    from .sql import query_sql, run_sql
 
     file_label = path.name
-    schema = _raw_table_schema(spec)
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
         reader = csv.reader(handle, strict=True)
         header = _read_header(reader, file_label)
         if reader.line_num != 1 or any(_REPLACEMENT in h for h in header):
             raise _NotSimpleCsv()
     positions, extras = _map_header(spec, header, file_label)
-    yield ("extras", tuple(name for _, name in extras))
-    names = [f"c{i}" for i in range(len(header))]
-    try:
-        stream = pacsv.open_csv(
-            path,
-            read_options=pacsv.ReadOptions(skip_rows=1, column_names=names, block_size=1 << 22),
-            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        raise _NotSimpleCsv() from None
-    line = 2
-    while True:
+    # Fields are named by position; an extra column by "x:" and its name from the header, bound as a
+    # parameter, so that the view below can gather them (COLUMNS('^x:')) without the name in any SQL text.
+    extra_at = {i: name for i, name in extras}
+    names = [f"x:{extra_at[i]}" if i in extra_at else f"c{i}" for i in range(len(header))]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        facts = pool.submit(_file_facts, path)
         try:
-            batch = stream.read_next_batch()
-        except StopIteration:
-            break
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            run_sql(con, "extracts/read_csv.sql", {"path": str(path), "nullstr": _NULL_MARK,
+                                                   "columns": {**{n: "VARCHAR" for n in names}, "c_over": "VARCHAR"}})
+        except duckdb.Error:
+            facts.result()
             raise _NotSimpleCsv() from None
-        n = batch.num_rows
-        if n == 0:
-            continue
-        columns = batch.columns
-        all_empty = pc.equal(columns[0], "")
-        for column in columns[1:]:
-            all_empty = pc.and_(all_empty, pc.equal(column, ""))
-        if pc.any(all_empty).as_py():  # a blank line (or a row of empty cells): let the exact reader decide
-            raise _NotSimpleCsv()
-        empty = pa.nulls(n, pa.string())
-        line_numbers = pa.array(range(line, line + n), pa.int64())
-        arrays = [line_numbers, line_numbers, empty, empty]
-        arrays += [_text_column(columns[p]) if p is not None else empty for p in positions]
-        if extras:
-            extra_values = [columns[i].to_pylist() for i, _ in extras]
-            extra_json = []
-            for r in range(n):
-                extra = {name: values[r] for (_, name), values in zip(extras, extra_values) if values[r] != ""}
-                extra_json.append(json.dumps(extra, ensure_ascii=False) if extra else None)
-            arrays.append(pa.array(extra_json, pa.string()))
-        else:
-            arrays.append(empty)
-        yield pa.RecordBatch.from_arrays(arrays, schema=schema)
-        line += n
-    lines, well_quoted = _scan_lines(path)
-    if lines != line - 1:  # a value that spans lines shifts every line number after it
+        rows, faulty = query_sql(con, "extracts/csv_faults.sql").fetchall()[0]
+        sha256, lines, even_quotes = facts.result()
+    if faulty or rows != lines - 1 or not even_quotes:
+        con.execute("drop table csv_read")
         raise _NotSimpleCsv()
-    if not well_quoted:  # Arrow reads `"Aza 50mg" tabs` leniently: the exact reader quarantines that row
-        raise _NotSimpleCsv()
+    _drop_raw(con, spec.name)
+    con.execute(f"alter table csv_read rename to raw_{spec.name}_csv")
+    # The view's expressions come from code only: contract column names and field positions.
+    fields = [f"nullif(c{p}, '') as {column}" if p is not None else f"null::varchar as {column}"
+              for column, p in zip(spec.columns, positions)]
+    gathered = ", to_json(struct_pack(*columns('^x:'))) as x_json" if extras else ""
+    con.execute(f"create view raw_{spec.name} as select _row + 2 as _line, _row + 2 as _line_end, "
+                f"null::varchar as _raw, null::varchar as _error, {', '.join(fields)}, "
+                f"{_EXTRA_JSON if extras else 'null::varchar'} as _extra "
+                f"from (select rowid as _row, *{gathered} from raw_{spec.name}_csv)")
+    return int(rows), tuple(name for _, name in extras), sha256
 
 
 INSERT_ROWS = 250_000  # batches are gathered to about this many rows per INSERT
@@ -532,8 +523,8 @@ def _insert_batches(con, name: str, batches, progress=None) -> tuple[int, tuple[
 def load_raw(con, extracts_dir: Path, name: str, chunk_rows: int = CHUNK_ROWS, progress=None,
              fast: bool = True) -> RawLoad:
     """Stream one extract file into `raw_<name>`; an absent optional file gives an empty table.
-    CSV: Arrow's fast reader when every row is one line, else (or with fast=False) the exact line-by-line
-    reader; both give the same table."""
+    CSV: DuckDB's own reader when every row is one line (`raw_<name>` is then a view over what it read), else
+    (or with fast=False) the exact line-by-line reader; both give the same rows."""
     spec = EXTRACT_FILES[name]
     create_raw_table(con, spec)
     path = find_file(extracts_dir, name)
@@ -548,8 +539,10 @@ def load_raw(con, extracts_dir: Path, name: str, chunk_rows: int = CHUNK_ROWS, p
         return RawLoad(name, path, "parquet", file_sha256(path), rows, extras)
     if fast:
         try:
-            rows, extras = _insert_batches(con, name, _arrow_csv_batches(path, spec, chunk_rows), progress)
-            return RawLoad(name, path, "csv", file_sha256(path), rows, extras)
+            rows, extras, sha256 = _duckdb_csv(con, path, spec)
+            if progress:
+                progress(name, rows)
+            return RawLoad(name, path, "csv", sha256, rows, extras)
         except _NotSimpleCsv:
             create_raw_table(con, spec)  # start again, exactly
     rows, extras = _insert_batches(con, name, _csv_batches(path, spec, chunk_rows), progress)

@@ -117,3 +117,11 @@ def table_exists(con, name: str) -> bool:
         "select count(*) from information_schema.tables where lower(table_name) = lower($name)", {"name": name}
     ).fetchall()
     return bool(rows[0][0])
+
+
+def drop_relation(con, name: str) -> None:
+    """Drop a table or a view of this name, whichever it is (a table of an earlier version may be a view
+    now). `name` comes from code, never from data."""
+    kinds = query_sql(con, "object_kind.sql", {"name": name}).fetchall()
+    if kinds:
+        con.execute(f"drop {'view' if kinds[0][0] == 'VIEW' else 'table'} {name}")

@@ -13,7 +13,7 @@ from typing import Any, Mapping
 import pyarrow as pa
 
 from .extracts import EXTRACT_FILES, RawLoad, load_raw, read_lines
-from .sql import query_sql, run_sql, sql_files
+from .sql import drop_relation, query_sql, run_sql, sql_files
 
 STAGING_ORDER = ("patients", "prescriptions", "labs", "events")
 
@@ -42,6 +42,8 @@ def stage(con, loads: dict[str, RawLoad], params: Mapping[str, Any]) -> list[Fil
     `params`: the run's SQL parameters (as-of, the profile's max_days_supply, the plausible dates)."""
     labels = {f"{name}_file": (load.path.name if load.path else f"{name}.csv") for name, load in loads.items()}
     params = {**params, **labels}
+    for name in STAGING_ORDER:  # a staged table of an earlier version may be a view now, or the reverse
+        drop_relation(con, f"stg_{name}")
     for path in sql_files("staging"):
         run_sql(con, f"staging/{path.name}", params)
     fill_raw_text(con, loads, labels)

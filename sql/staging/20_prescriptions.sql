@@ -3,7 +3,16 @@
 -- days of supply zero or negative, days of supply not whole or above the profile's max_days_supply, a
 -- date before 1900 or after 2100, end before start, start after as-of,
 -- a repeated prescription_id (the first row is kept), a patient not in stg_patients.
-create or replace temp table chk_prescriptions as
+-- The ids that appear more than once, with the first line (that row is kept; the others are rejected).
+create or replace temp table dup_prescriptions as
+select prescription_id, min(_line) as first_line
+from (select nullif(trim(prescription_id), '') as prescription_id, _line from raw_prescriptions)
+where prescription_id is not null
+group by prescription_id
+having count(*) > 1;
+
+-- Every row, typed, with its reasons (NULL when accepted): written once; stg_prescriptions is the accepted rows.
+create or replace table checked_prescriptions as
 with typed as (
     select
         _line, _raw, _error,
@@ -23,15 +32,13 @@ with typed as (
     from raw_prescriptions
 ),
 ranked as (
-    select *,
-        row_number() over (partition by prescription_id order by _line) as id_rank,
-        min(_line) over (partition by prescription_id) as first_line,
-        exists (select 1 from stg_patients p where p.patient_id = typed.patient_id) as known_patient
+    select typed.*, d.first_line, typed.patient_id in (select patient_id from stg_patients) as known_patient
     from typed
+    left join dup_prescriptions d on d.prescription_id = typed.prescription_id
 )
-select *,
+select * exclude (start_date_text, end_date_text, days_supply_text, days_supply_num, strength_text, quantity_text, daily_dose_text, _error, first_line, known_patient),
     case when days_supply_num <= $max_days_supply then cast(days_supply_num as integer) end as days_supply,
-    list_filter([
+    nullif(array_to_string(list_filter([
         _error,
         missing(prescription_id, 'prescription_id'),
         missing(patient_id, 'patient_id'),
@@ -55,14 +62,14 @@ select *,
         case when daily_dose <= 0 then 'daily_dose is zero or negative' end,
         case when end_date < start_date then 'end_date is before start_date' end,
         case when start_date > $as_of then 'start_date is after the as-of date' end,
-        case when prescription_id is not null and id_rank > 1
+        case when prescription_id is not null and _line > first_line
              then 'duplicate prescription_id (first on line ' || first_line || ')' end,
         case when patient_id is not null and not known_patient then 'unknown patient_id' end
-    ], lambda r: r is not null) as reasons
+    ], lambda r: r is not null), '; '), '') as reasons
 from ranked;
 
-create or replace table stg_prescriptions as
+create or replace view stg_prescriptions as
 select prescription_id, patient_id, drug_name, drug_code, start_date, end_date, days_supply, strength,
        strength_unit, quantity, daily_dose, daily_dose_unit, status, _line
-from chk_prescriptions
-where len(reasons) = 0;
+from checked_prescriptions
+where reasons is null;

@@ -2,7 +2,16 @@
 -- Rejected: a required value missing, neither test_code nor test_name, an unparseable collected_at or
 -- reference limit, collected after as-of, a repeated result_id (the first row is kept), a patient not
 -- in stg_patients. The value stays text: it may be a number or a TPMT phenotype.
-create or replace temp table chk_labs as
+-- The ids that appear more than once, with the first line (that row is kept; the others are rejected).
+create or replace temp table dup_labs as
+select result_id, min(_line) as first_line
+from (select nullif(trim(result_id), '') as result_id, _line from raw_labs)
+where result_id is not null
+group by result_id
+having count(*) > 1;
+
+-- Every row, typed, with its reasons (NULL when accepted): written once; stg_labs is the accepted rows.
+create or replace table checked_labs as
 with typed as (
     select
         _line, _raw, _error,
@@ -19,15 +28,13 @@ with typed as (
     from raw_labs
 ),
 ranked as (
-    select *,
-        row_number() over (partition by result_id order by _line) as id_rank,
-        min(_line) over (partition by result_id) as first_line,
-        exists (select 1 from stg_patients p where p.patient_id = typed.patient_id) as known_patient
+    select typed.*, d.first_line, typed.patient_id in (select patient_id from stg_patients) as known_patient
     from typed
+    left join dup_labs d on d.result_id = typed.result_id
 )
-select *,
+select * exclude (collected_at_text, ref_low_text, ref_high_text, _error, first_line, known_patient),
     cast(collected_at as date) as collected_date,
-    list_filter([
+    nullif(array_to_string(list_filter([
         _error,
         missing(result_id, 'result_id'),
         missing(patient_id, 'patient_id'),
@@ -40,14 +47,14 @@ select *,
         bad_number(ref_high_text, 'ref_high'),
         case when cast(collected_at as date) > $as_of then 'collected_at is after the as-of date' end,
         implausible_date(cast(collected_at as date), $date_min, $date_max, 'collected_at'),
-        case when result_id is not null and id_rank > 1
+        case when result_id is not null and _line > first_line
              then 'duplicate result_id (first on line ' || first_line || ')' end,
         case when patient_id is not null and not known_patient then 'unknown patient_id' end
-    ], lambda r: r is not null) as reasons
+    ], lambda r: r is not null), '; '), '') as reasons
 from ranked;
 
-create or replace table stg_labs as
+create or replace view stg_labs as
 select result_id, patient_id, test_code, test_name, collected_at, collected_date, value, unit, ref_low,
        ref_high, _line
-from chk_labs
-where len(reasons) = 0;
+from checked_labs
+where reasons is null;

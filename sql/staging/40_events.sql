@@ -1,7 +1,16 @@
 -- Events (optional file; an empty raw table when absent): type each row and list every reason to reject it.
 -- Rejected: a required value missing, an unparseable date, a date after as-of, a repeated event_id
 -- (the first row is kept), a patient not in stg_patients.
-create or replace temp table chk_events as
+-- The ids that appear more than once, with the first line (that row is kept; the others are rejected).
+create or replace temp table dup_events as
+select event_id, min(_line) as first_line
+from (select nullif(trim(event_id), '') as event_id, _line from raw_events)
+where event_id is not null
+group by event_id
+having count(*) > 1;
+
+-- Every row, typed, with its reasons (NULL when accepted): written once; stg_events is the accepted rows.
+create or replace table checked_events as
 with typed as (
     select
         _line, _raw, _error,
@@ -14,14 +23,12 @@ with typed as (
     from raw_events
 ),
 ranked as (
-    select *,
-        row_number() over (partition by event_id order by _line) as id_rank,
-        min(_line) over (partition by event_id) as first_line,
-        exists (select 1 from stg_patients p where p.patient_id = typed.patient_id) as known_patient
+    select typed.*, d.first_line, typed.patient_id in (select patient_id from stg_patients) as known_patient
     from typed
+    left join dup_events d on d.event_id = typed.event_id
 )
-select *,
-    list_filter([
+select * exclude (event_date_text, _error, first_line, known_patient),
+    nullif(array_to_string(list_filter([
         _error,
         missing(event_id, 'event_id'),
         missing(patient_id, 'patient_id'),
@@ -30,13 +37,13 @@ select *,
         missing(event_type, 'event_type'),
         case when event_date > $as_of then 'event_date is after the as-of date' end,
         implausible_date(event_date, $date_min, $date_max, 'event_date'),
-        case when event_id is not null and id_rank > 1
+        case when event_id is not null and _line > first_line
              then 'duplicate event_id (first on line ' || first_line || ')' end,
         case when patient_id is not null and not known_patient then 'unknown patient_id' end
-    ], lambda r: r is not null) as reasons
+    ], lambda r: r is not null), '; '), '') as reasons
 from ranked;
 
-create or replace table stg_events as
+create or replace view stg_events as
 select event_id, patient_id, event_date, event_type, code, description, _line
-from chk_events
-where len(reasons) = 0;
+from checked_events
+where reasons is null;

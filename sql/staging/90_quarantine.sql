@@ -3,14 +3,14 @@ create or replace table quarantine as
 select $patients_file as file, _line as line, array_to_string(reasons, '; ') as reasons, _raw as raw
 from chk_patients where len(reasons) > 0
 union all
-select $prescriptions_file, _line, array_to_string(reasons, '; '), _raw
-from chk_prescriptions where len(reasons) > 0
+select $prescriptions_file, _line, reasons, _raw
+from checked_prescriptions where reasons is not null
 union all
-select $labs_file, _line, array_to_string(reasons, '; '), _raw
-from chk_labs where len(reasons) > 0
+select $labs_file, _line, reasons, _raw
+from checked_labs where reasons is not null
 union all
-select $events_file, _line, array_to_string(reasons, '; '), _raw
-from chk_events where len(reasons) > 0
+select $events_file, _line, reasons, _raw
+from checked_events where reasons is not null
 order by file, line;
 
 create or replace table quarantine_reasons as
