@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from .paths import CODELISTS_DIR
-from .sql import run_sql, sql_files
+from .sql import drop_relation, run_sql, sql_files
 
 CODELIST_FILES = ("azathioprine_codes", "azathioprine_names", "dmt", "lab_codes", "lab_names", "units",
                   "tpmt_phenotypes", "non_results", "test_groups", "xoi")
@@ -23,6 +23,7 @@ def normalise(con, params: Mapping[str, Any]) -> None:
     """Build patients, aza_prescriptions, dmt_prescriptions, lab_results, blood_tests, tpmt_results,
     weights, events and the data-quality tables. `params`: the run's SQL parameters."""
     bound = {**params, **codelist_params()}
+    drop_relation(con, "lab_mapping")  # a table before version 3, a view now
     for path in sql_files("normalise"):
         run_sql(con, f"normalise/{path.name}", bound)
 

@@ -5,18 +5,20 @@
 -- codelist decides the row: the name is not used (LOINC 5821-4 "Leukocytes" is urine, not a blood count).
 -- A non-result (codelists/non_results.csv: "not performed", "haemolysed", "clotted", ...) counts for
 -- nothing: it is not in lab_results (no test done, no TPMT result, no weight) and is counted in data quality.
-create or replace table lab_mapping as
+-- An extract names a few hundred tests and writes a few thousand non-numeric values across millions of rows:
+-- each name, unit and value is mapped once, and the rows join the small maps.
+create or replace table lab_test_map as
 with keyed as (
     select
-        l.*,
-        name_key(l.test_name) as key_whole,
-        name_key(regexp_replace(l.test_name, '\s*\([^)]*\)\s*', ' ', 'g')) as key_outside,
-        name_key(regexp_extract(l.test_name, '\(([^)]*)\)', 1)) as key_inside,
-        coalesce(regexp_full_match(trim(l.test_code), '\d+-\d'), false) as loinc_decides
-    from stg_labs l
+        t.test_code, t.test_name,
+        name_key(t.test_name) as key_whole,
+        name_key(regexp_replace(t.test_name, '\s*\([^)]*\)\s*', ' ', 'g')) as key_outside,
+        name_key(regexp_extract(t.test_name, '\(([^)]*)\)', 1)) as key_inside,
+        coalesce(regexp_full_match(trim(t.test_code), '\d+-\d'), false) as loinc_decides
+    from (select distinct test_code, test_name from stg_labs) t
 )
 select
-    k.*,
+    k.test_code, k.test_name,
     case when c.analyte is not null then c.analyte when not k.loinc_decides
          then coalesce(n1.analyte, n2.analyte, n3.analyte) end as analyte,
     case when c.analyte is not null then c.lab_group when not k.loinc_decides
@@ -24,16 +26,25 @@ select
     case when c.analyte is not null then c.measure when not k.loinc_decides
          then coalesce(n1.measure, n2.measure, n3.measure) end as measure,
     case when c.analyte is not null then c.core when not k.loinc_decides
-         then coalesce(n1.core, n2.core, n3.core) end as core,
-    -- a value with letters may be a non-result (numbers never are: checked only where it matters)
-    regexp_matches(k.value, '[A-Za-z]') and exists (
-        select 1 from codelist_non_results nr where contains(lower(k.value), nr.fragment)
-    ) as non_result
+         then coalesce(n1.core, n2.core, n3.core) end as core
 from keyed k
 left join codelist_lab_codes c on c.code = k.test_code
 left join codelist_lab_names n1 on n1.name_key = k.key_whole
 left join codelist_lab_names n2 on n2.name_key = k.key_outside and k.key_outside <> ''
 left join codelist_lab_names n3 on n3.name_key = k.key_inside and k.key_inside <> '';
+
+-- The values that are non-results: a value with letters that holds a fragment of the codelist.
+create or replace table lab_non_result_values as
+select v.value
+from (select distinct value from stg_labs where regexp_matches(value, '[A-Za-z]')) v
+where exists (select 1 from codelist_non_results nr where contains(lower(v.value), nr.fragment));
+
+create or replace view lab_mapping as
+select l.result_id, l.patient_id, l.test_code, l.test_name, l.collected_date, l.value, l.unit,
+       m.analyte, m.lab_group, m.measure, m.core,
+       l.value in (select value from lab_non_result_values) as non_result
+from stg_labs l
+join lab_test_map m on m.test_code is not distinct from l.test_code and m.test_name is not distinct from l.test_name;
 
 create or replace table lab_results as
 with valued as (
