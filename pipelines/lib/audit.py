@@ -24,6 +24,7 @@ from .extracts import ExtractError
 from .profiles import Profile, load_profile
 from .settings import PLAUSIBLE_YEARS, RunSettings
 from .staging import STAGING_ORDER, FileCounts, load_raw_extracts, reconcile, stage
+from .sql import query_sql, scalar
 
 Log = Callable[[str], None]
 
@@ -92,10 +93,10 @@ class RunInputs:
 
 def run_inputs(con) -> RunInputs:
     meta = runinfo.all_meta(con)
-    present = con.execute("select present from file_counts where file = 'events'").fetchone()
+    present = scalar(con, "run/events_present.sql")
     return RunInputs(format=meta.get("format", "canonical"), format_detected=meta.get("format_detected", True),
                      canonical_dir=meta.get("canonical_extracts_dir", ""), mapping=meta.get("mapping"),
-                     events_present=bool(present and present[0]))
+                     events_present=bool(present))
 
 
 # --- the stages ------------------------------------------------------------------------------------------
@@ -206,7 +207,6 @@ WARNING_SHARED = {  # the same, without exact counts, for the shareable report
 
 def sanity_warnings(con) -> list[dict]:
     """The input-wide warnings of sql/checks/sanity.sql, with their sentence (counts only)."""
-    from .sql import query_sql
 
     rows = query_sql(con, "checks/sanity.sql").fetchall()
     return [{"code": code, "file": file, "rows": int(rows_), "of_rows": int(of_rows),

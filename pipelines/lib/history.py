@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
-from .sql import query_sql, run_sql
+from .sql import query_sql, run_many, run_sql, scalar
 
 def ensure_history_tables(con) -> None:
     """Create the persistent tables when they do not exist yet (never drops anything)."""
@@ -77,18 +77,16 @@ def store_findings(con, run_id: str, as_of: dt.date) -> int:
     already stored for that run). Returns the number of rows stored."""
     ensure_history_tables(con)
     run_sql(con, "report/history_store_findings.sql", {"run_id": run_id, "as_of": as_of})
-    return con.execute(
-        "select count(*) from findings_history where run_id = $run_id", {"run_id": run_id}
-    ).fetchone()[0]
+    return scalar(con, "report/history_count_findings.sql", {"run_id": run_id})
 
 
 def store_indicators(con, run_id: str, as_of: dt.date, rows: list[Mapping[str, Any]]) -> None:
     """Keep this run's headline indicators (``indicator, site_id, numerator, denominator``)."""
     ensure_history_tables(con)
-    con.execute("delete from indicator_history where run_id = $run_id", {"run_id": run_id})
+    run_sql(con, "report/history_delete_indicators.sql", {"run_id": run_id})
     if rows:
-        con.executemany(
-            "insert into indicator_history values ($run_id, $as_of, $indicator, $site_id, $numerator, $denominator)",
+        run_many(
+            con, "report/history_insert_indicator.sql",
             [
                 {
                     "run_id": run_id, "as_of": as_of, "indicator": r["indicator"], "site_id": r["site_id"],
@@ -117,23 +115,22 @@ def finish_run(
         "finished_at": finished_at or dt.datetime.now(),
         "out_dir": None if out_dir is None else str(out_dir),
     }
-    con.execute("begin transaction")
+    con.begin()
     try:
         run_sql(con, "report/history_finish_run.sql", params)
         if status == "completed":
             run_sql(con, "report/history_replace_night.sql", {"run_id": run_id})
-        con.execute("commit")
+        con.commit()
     except Exception:
-        con.execute("rollback")
+        con.rollback()
         raise
     if status == "failed":
-        con.execute("delete from findings_history where run_id = $run_id", {"run_id": run_id})
-        con.execute("delete from indicator_history where run_id = $run_id", {"run_id": run_id})
+        run_sql(con, "report/history_forget_failed.sql", {"run_id": run_id})
 
 
 def get_run(con, run_id: str) -> dict[str, Any] | None:
     ensure_history_tables(con)
-    cur = con.execute("select * from run_history where run_id = $run_id", {"run_id": run_id})
+    cur = query_sql(con, "report/history_get_run.sql", {"run_id": run_id})
     row = cur.fetchone()
     if row is None:
         return None

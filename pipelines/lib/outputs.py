@@ -18,7 +18,7 @@ from typing import Any
 from . import history, runinfo, worklist
 from .normalise import codelist_version
 from .publish import check_target, check_writable, staging_dir
-from .sql import query_sql, table_exists
+from .sql import query_sql, records, scalar, table_exists
 
 
 def version() -> str:
@@ -30,14 +30,8 @@ def version() -> str:
 
 def extract_fingerprint(con) -> str:
     """Identifies the audited extract: the input files' hashes (file counts table)."""
-    rows = con.execute("select file, coalesce(sha256, '') from file_counts order by file").fetchall()
+    rows = query_sql(con, "run/fingerprint_inputs.sql").fetchall()
     return hashlib.sha256("\n".join(f"{f}:{h}" for f, h in rows).encode()).hexdigest()
-
-
-def _rows(con, sql: str, params: dict | None = None) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, params or {})
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
 
 def build_run_info(con, ctx) -> dict:
@@ -53,9 +47,9 @@ def build_run_info(con, ctx) -> dict:
             "present": r["present"], "format": r["format"], "sha256": r["sha256"], "rows_read": r["rows_read"],
             "rows_accepted": r["rows_accepted"], "rows_quarantined": r["rows_quarantined"],
         }
-        for r in _rows(con, "select * from file_counts order by file")
+        for r in records(con, "ingest/file_counts_read.sql")
     }
-    catalogue = _rows(con, "select * from rule_catalog order by rule_id")
+    catalogue = records(con, "findings/catalog.sql")
     return {
         "tool": "aza-audit",
         "version": version(),
@@ -73,13 +67,12 @@ def build_run_info(con, ctx) -> dict:
         "extract_fingerprint": extract_fingerprint(con),
         "events_present": found.events_present,
         "warnings": runinfo.all_meta(con).get("warnings", []),
-        "quarantine_reasons": _rows(con, "select file, reason, rows from quarantine_reasons"),
-        "data_quality": _rows(con, "select file, note, rows from data_quality_notes where rows > 0"),
+        "quarantine_reasons": records(con, "run/quarantine_reasons.sql"),
+        "data_quality": records(con, "run/data_quality.sql"),
         "findings": {
-            "total": con.execute("select count(*) from findings").fetchone()[0],
+            "total": scalar(con, "findings/count.sql"),
             "by_rule": {r["rule_id"]: r["findings"] for r in catalogue if r["evaluated"]},
-            "by_severity": dict(con.execute(
-                "select severity, count(*) from findings group by severity order by severity").fetchall()),
+            "by_severity": dict(query_sql(con, "run/findings_by_severity.sql").fetchall()),
         },
         "rules": [
             {"rule_id": r["rule_id"], "severity": r["severity"], "evaluated": r["evaluated"],
@@ -102,7 +95,7 @@ def review_counts(con, folder) -> dict:
     if table_exists(con, "stg_reviews"):
         cursor = query_sql(con, "reviews/counts.sql")
         files = [dict(zip([d[0] for d in cursor.description], row)) for row in cursor.fetchall()]
-    logged = con.execute("select count(*) from review_log").fetchone()[0]
+    logged = scalar(con, "reviews/log_size.sql")
     return {"folder": None if folder is None else str(folder), "files": files, "reviews_in_log": logged}
 
 

@@ -25,7 +25,7 @@ import pyarrow as pa
 
 from .extracts import ExtractError
 from .settings import PLAUSIBLE_YEARS
-from .sql import query_sql, run_sql, table_exists
+from .sql import query_sql, run_sql, scalar, table_exists
 
 STATUSES = ("acknowledged", "actioned", "exception-clinical", "exception-declined", "not-applicable")
 # Exceptions take a finding off the worklist and out of the after-exceptions indicators until they expire.
@@ -151,8 +151,7 @@ def _load_raw(con, table: pa.Table, temp: bool = False) -> None:
     """The review rows read (all text) into raw_reviews, what sql/reviews/10_stage.sql types."""
     con.register("raw_reviews_arrow", table)
     try:
-        con.execute(f"create or replace {'temp ' if temp else ''}table raw_reviews as "
-                    "select * from raw_reviews_arrow")  # a fixed statement: no user data
+        run_sql(con, "reviews/load_raw_temp.sql" if temp else "reviews/load_raw.sql")
     finally:
         con.unregister("raw_reviews_arrow")
 
@@ -215,10 +214,10 @@ def record_review(con, finding_id: str, status: str, reviewed_by: str, *, note: 
     p = params({"as_of": reviewed_on, "date_min": dt.date(PLAUSIBLE_YEARS[0], 1, 1),
                  "date_max": dt.date(PLAUSIBLE_YEARS[1], 12, 31)})
     run_sql(con, "reviews/10_stage.sql", p)
-    reasons = con.execute("select reasons from stg_reviews").fetchall()[0][0]
-    con.execute("drop table if exists raw_reviews")
+    reasons = scalar(con, "reviews/cli_reasons.sql")
+    run_sql(con, "reviews/drop_raw.sql")
     if reasons:
         raise ReviewError(f"the review was not recorded: {'; '.join(reasons)}")
-    before = con.execute("select count(*) from review_log").fetchall()[0][0]
+    before = scalar(con, "reviews/log_size.sql")
     run_sql(con, "reviews/25_log.sql", {"recorded_at": dt.datetime.now().replace(microsecond=0), "run_id": None})
-    return con.execute("select count(*) from review_log").fetchall()[0][0] > before
+    return scalar(con, "reviews/log_size.sql") > before

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 import duckdb
 
 from .profiles import Profile
-from .sql import bind, header, load_sql, run_sql, sql_files, statements
+from .sql import bind, header, load_sql, run_many, run_sql, scalar, sql_files, statements
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 # When a rule's finding is current (RULES.md "Acting on findings"), named in its header: sql/findings/status.sql
@@ -68,10 +68,10 @@ def discover_rules() -> list[Rule]:
 
 
 def build_schedule_windows(con, profile: Profile) -> None:
-    con.execute("create or replace table schedule_windows "
-                "(window_no integer, start_offset integer, end_offset integer)")
-    con.executemany("insert into schedule_windows values (?, ?, ?)",
-                    [(w.window_no, w.start_offset, w.end_offset) for w in profile.induction_windows])
+    run_sql(con, "profile/schedule_windows.sql")
+    run_many(con, "profile/schedule_window_insert.sql",
+             [{"window_no": w.window_no, "start_offset": w.start_offset, "end_offset": w.end_offset}
+              for w in profile.induction_windows])
 
 
 def build_episodes(con, profile: Profile, params: Mapping[str, Any]) -> None:
@@ -112,20 +112,19 @@ def run_rules(con, params: Mapping[str, Any], available_inputs: set[str], only: 
             _create_temp(con, "population_output", load_sql(f"populations/{rule.population}.sql"), params)
             run_sql(con, "findings/append_population.sql", {"rule_id": rule.rule_id})
             _create_temp(con, "rule_output", rule.sql, params)
-            before = con.execute("select count(*) from findings").fetchone()[0]
+            before = scalar(con, "findings/count.sql")
             run_sql(con, "findings/append_rule.sql", {"rule_id": rule.rule_id, "severity": rule.severity})
-            after = con.execute("select count(*) from findings").fetchone()[0]
+            after = scalar(con, "findings/count.sql")
             row.update(evaluated=True, not_evaluated_reason=None, findings=after - before,
                        seconds=round(time.perf_counter() - started, 3))
-        con.execute("insert into rule_catalog values ($rule_id, $severity, $population, $requires, "
-                    "$fires_when, $evaluated, $not_evaluated_reason, $findings, $seconds, $title, $why)", row)
+        run_sql(con, "findings/catalog_insert.sql", row)
         catalogue.append(row)
         if progress:
             progress(row)
-    con.execute("drop table if exists rule_output")
-    con.execute("drop table if exists population_output")
+    run_sql(con, "findings/drop_outputs.sql")
     run_sql(con, "findings/summary.sql")
     run_sql(con, "findings/rule_current.sql")
-    con.executemany("insert into rule_current values (?, ?)", [(r.rule_id, r.current_when) for r in rules])
+    run_many(con, "findings/rule_current_insert.sql",
+             [{"rule_id": r.rule_id, "current_when": r.current_when} for r in rules])
     run_sql(con, "findings/status.sql", params)
     return catalogue

@@ -8,23 +8,23 @@ import time
 from contextlib import contextmanager
 from typing import Any
 
+from .sql import query_sql, run_sql
+
 
 def reset(con) -> None:
-    con.execute("create or replace table run_meta (key varchar primary key, value varchar)")
-    con.execute("create or replace table run_timings (stage varchar primary key, seconds double)")
+    run_sql(con, "run/00_reset.sql")
 
 
 def set_meta(con, key: str, value: Any) -> None:
-    con.execute("insert or replace into run_meta values ($key, $value)",
-                {"key": key, "value": json.dumps(value, default=str)})
+    run_sql(con, "run/set_meta.sql", {"key": key, "value": json.dumps(value, default=str)})
 
 
 def all_meta(con) -> dict[str, Any]:
-    return {k: json.loads(v) for k, v in con.execute("select key, value from run_meta").fetchall()}
+    return {k: json.loads(v) for k, v in query_sql(con, "run/meta.sql").fetchall()}
 
 
 def timings(con) -> dict[str, float]:
-    return dict(con.execute("select stage, seconds from run_timings").fetchall())
+    return dict(query_sql(con, "run/timings.sql").fetchall())
 
 
 @contextmanager
@@ -32,5 +32,4 @@ def timed(con, stage: str):
     """Record how long a stage took, in run_timings."""
     started = time.perf_counter()
     yield
-    con.execute("insert or replace into run_timings values ($stage, $seconds)",
-                {"stage": stage, "seconds": round(time.perf_counter() - started, 3)})
+    run_sql(con, "run/record_timing.sql", {"stage": stage, "seconds": round(time.perf_counter() - started, 3)})

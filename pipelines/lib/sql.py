@@ -87,6 +87,28 @@ def query_sql(con, relpath: str, params: Mapping[str, Any] | None = None):
     return con.execute(text, bind(text, params or {}))
 
 
+def scalar(con, relpath: str, params: Mapping[str, Any] | None = None) -> Any:
+    """The one value of a one-statement file (a count, a flag); None when it returns no row."""
+    rows = query_sql(con, relpath, params).fetchall()
+    return rows[0][0] if rows else None
+
+
+def records(con, relpath: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The rows of a one-statement file as dicts (small results: catalogues, counts)."""
+    cursor = query_sql(con, relpath, params)
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
+
+
+def run_many(con, relpath: str, rows: list[Mapping[str, Any]]) -> None:
+    """Run a one-statement file once per row of named parameters (inserts of small lists)."""
+    if not rows:
+        return
+    text = load_sql(relpath)
+    names = parameter_names(text)
+    con.executemany(text, [_bound(names, row) for row in rows])
+
+
 def sql_files(subdir: str) -> list[Path]:
     """The `.sql` files of `sql/<subdir>`, sorted by name."""
     return sorted((SQL_DIR / subdir).glob("*.sql"))
@@ -113,10 +135,7 @@ def header(sql: str) -> dict[str, str]:
 
 def table_exists(con, name: str) -> bool:
     """Whether the connection's database has a table (or view) of this name, any case."""
-    rows = con.execute(
-        "select count(*) from information_schema.tables where lower(table_name) = lower($name)", {"name": name}
-    ).fetchall()
-    return bool(rows[0][0])
+    return bool(scalar(con, "table_exists.sql", {"name": name}))
 
 
 def drop_relation(con, name: str) -> None:

@@ -6,6 +6,7 @@ it fails (nothing may be lost silently).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
@@ -13,7 +14,7 @@ from typing import Any, Mapping
 import pyarrow as pa
 
 from .extracts import EXTRACT_FILES, RawLoad, load_raw, read_lines
-from .sql import drop_relation, query_sql, run_sql, sql_files
+from .sql import drop_relation, query_sql, run_many, run_sql, sql_files
 
 STAGING_ORDER = ("patients", "prescriptions", "labs", "events")
 
@@ -47,19 +48,13 @@ def stage(con, loads: dict[str, RawLoad], params: Mapping[str, Any]) -> list[Fil
     for path in sql_files("staging"):
         run_sql(con, f"staging/{path.name}", params)
     fill_raw_text(con, loads, labels)
-    counts = []
-    for name in STAGING_ORDER:
-        load = loads[name]
-        accepted = con.execute(f"select count(*) from stg_{name}").fetchone()[0]
-        quarantined = con.execute(
-            "select count(*) from quarantine where file = $file", {"file": labels[f"{name}_file"]}
-        ).fetchone()[0]
-        counts.append(FileCounts(name, load.present, load.format, load.sha256, load.rows_read, accepted, quarantined))
-    con.execute("create or replace table file_counts (file varchar, present boolean, format varchar, "
-                "sha256 varchar, rows_read bigint, rows_accepted bigint, rows_quarantined bigint)")
-    con.executemany("insert into file_counts values (?, ?, ?, ?, ?, ?, ?)",
-                    [(c.file, c.present, c.format, c.sha256, c.rows_read, c.rows_accepted, c.rows_quarantined)
-                     for c in counts])
+    staged = {name: (accepted, quarantined) for name, accepted, quarantined in query_sql(
+        con, "ingest/counts.sql",
+        {"labels": [{"name": name, "label": labels[f"{name}_file"]} for name in STAGING_ORDER]}).fetchall()}
+    counts = [FileCounts(name, loads[name].present, loads[name].format, loads[name].sha256, loads[name].rows_read,
+                         *staged[name]) for name in STAGING_ORDER]
+    run_sql(con, "ingest/file_counts.sql")
+    run_many(con, "ingest/file_counts_insert.sql", [dataclasses.asdict(c) for c in counts])
     return counts
 
 
@@ -83,7 +78,7 @@ def fill_raw_text(con, loads: dict[str, RawLoad], labels: dict[str, str]) -> Non
 
 
 def read_file_counts(con) -> list[FileCounts]:
-    return [FileCounts(*row) for row in con.execute("select * from file_counts order by file").fetchall()]
+    return [FileCounts(*row) for row in query_sql(con, "ingest/file_counts_read.sql").fetchall()]
 
 
 def reconcile(counts: list[FileCounts]) -> list[str]:

@@ -207,8 +207,5 @@ def expectation_examples(con) -> dict[tuple[str, str, str], str]:
     """*Patient-level* (examples can be identifiers): examples of failed expectations."""
     if not table_exists(con, "expectation_results"):
         return {}
-    rows = con.execute(
-        "select suite, expectation, column_name, examples from expectation_results "
-        "where not success and examples is not null"
-    ).fetchall()
+    rows = query_sql(con, "report/expectation_examples.sql").fetchall()
     return {(s, e, c): str(x)[:300] for s, e, c, x in rows}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..sql import query_sql, run_sql, table_exists
+from ..sql import query_sql, run_sql, scalar, table_exists
 
 HTML_LIMIT = 5000  # patients shown in worklist.html (most urgent first); worklist.xlsx has every one
 
@@ -61,7 +61,7 @@ def patients(con, limit: int | None = HTML_LIMIT) -> list[dict[str, Any]]:
 
 
 def total(con) -> int:
-    return con.execute("select count(*) from worklist_patients").fetchall()[0][0]
+    return scalar(con, "worklist/patient_count.sql")
 
 
 def timelines(con) -> dict[str, dict[str, list]]:

@@ -34,7 +34,7 @@ def context(con, run_info: dict[str, Any], previous_run_id: str | None) -> dict[
     max_mg_per_kg = float(params["max_mg_per_kg_day"])
     rows = patients(con, HTML_LIMIT)
     monitored = [dict(zip(("test", "label"), r)) for r in
-                 con.execute("select test, label from monitored_tests order by position").fetchall()]
+                 query_sql(con, "worklist/monitored.sql").fetchall()]
     drawn = timelines(con) if rows else {}
     for row in rows:
         row["timeline"] = svg(row, drawn.get(row["patient_id"], {}), monitored, as_of, max_mg_per_kg)
@@ -46,7 +46,7 @@ def context(con, run_info: dict[str, Any], previous_run_id: str | None) -> dict[
     by_reason: dict[str, int] = {}
     for r in resolved_rows:
         by_reason[r["reason"]] = by_reason.get(r["reason"], 0) + 1
-    titles = dict(con.execute("select rule_id, title from rule_catalog").fetchall())
+    titles = dict(query_sql(con, "worklist/rule_titles.sql").fetchall())
     rules_present = sorted({rule for row in rows for rule in row["rules"]}, key=lambda r: titles.get(r, r))
     return {
         "registry_name": run_info.get("registry_name") or "MS registry",

@@ -184,7 +184,7 @@ def write_worklist_xlsx(con, run_info: dict[str, Any], previous_run_id: str | No
     wb.set_properties({"title": "Azathioprine audit worklist", "subject": f"as of {as_of}",
                        "comments": "Patient-identifiable: for the care team only."})
     fmt = _Formats(wb)
-    monitored = con.execute("select test, label from monitored_tests order by position").fetchall()
+    monitored = query_sql(con, "worklist/monitored.sql").fetchall()
     written: dict[str, int] = {}
     cut: dict[str, bool] = {}
 

@@ -1,0 +1,1 @@
+select * from rule_catalog order by rule_id

@@ -1,0 +1,1 @@
+insert into rule_current values ($rule_id, $current_when)

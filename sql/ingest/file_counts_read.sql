@@ -1,0 +1,1 @@
+select * from file_counts order by file

@@ -1,0 +1,1 @@
+insert into schedule_windows values ($window_no, $start_offset, $end_offset)

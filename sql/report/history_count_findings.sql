@@ -1,0 +1,1 @@
+select count(*) from findings_history where run_id = $run_id

@@ -1,0 +1,1 @@
+delete from indicator_history where run_id = $run_id

@@ -1,0 +1,1 @@
+select severity, count(*) from findings group by severity order by severity

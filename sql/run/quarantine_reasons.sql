@@ -1,0 +1,1 @@
+select file, reason, rows from quarantine_reasons

@@ -1,0 +1,1 @@
+insert or replace into run_timings values ($stage, $seconds)

@@ -1,0 +1,1 @@
+select rule_id, title from rule_catalog
