@@ -61,6 +61,7 @@ EXTRACT_FILES: dict[str, ExtractFile] = {
         ("event_id", "patient_id", "event_date", "event_type"),
         required_file=False,
     ),
+    "sites": ExtractFile("sites", ("site_id", "site_name"), ("site_id", "site_name"), required_file=False),
 }
 
 

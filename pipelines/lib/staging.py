@@ -16,7 +16,7 @@ import pyarrow as pa
 from .extracts import EXTRACT_FILES, RawLoad, load_raw, read_lines
 from .sql import drop_relation, query_sql, run_many, run_sql, sql_files
 
-STAGING_ORDER = ("patients", "prescriptions", "labs", "events")
+STAGING_ORDER = ("patients", "prescriptions", "labs", "events", "sites")
 
 
 @dataclass

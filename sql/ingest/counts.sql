@@ -7,6 +7,7 @@ accepted(name, accepted) as (
     union all select 'prescriptions', count(*) from stg_prescriptions
     union all select 'labs', count(*) from stg_labs
     union all select 'events', count(*) from stg_events
+    union all select 'sites', count(*) from stg_sites
 ),
 quarantined as (
     select file, count(*) as quarantined from quarantine group by file

@@ -7,6 +7,7 @@ join (
     union all select 'prescriptions', _line, _line_end from raw_prescriptions
     union all select 'labs', _line, _line_end from raw_labs
     union all select 'events', _line, _line_end from raw_events
+    union all select 'sites', _line, _line_end from raw_sites
 ) r on r.extract = $extract and r._line = q.line
 where q.file = $file
 order by q.line

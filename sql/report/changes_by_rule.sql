@@ -1,4 +1,5 @@
--- New and resolved findings per rule, this run (findings) against the previous run (findings_history).
+-- New, escalated and resolved findings per rule, this run (findings) against the previous run (findings_history);
+-- escalated: a due-soon that became overdue (finding_tracking.state, sql/worklist/10_tracking.sql).
 with previous as (
     select finding_id, rule_id from findings_history where run_id = $previous_run_id
 ),
@@ -14,6 +15,13 @@ new_findings as (
     group by c.rule_id
 ),
 
+escalated as (
+    select f.rule_id, count(*) as n
+    from findings f join finding_tracking t using (finding_id)
+    where t.state = 'escalated'
+    group by f.rule_id
+),
+
 resolved as (
     select p.rule_id, count(*) as n
     from previous as p
@@ -24,7 +32,9 @@ resolved as (
 select
     coalesce(n.rule_id, r.rule_id) as rule_id,
     coalesce(n.n, 0) as new_findings,
+    coalesce(e.n, 0) as escalated_findings,
     coalesce(r.n, 0) as resolved_findings
 from new_findings as n
 full outer join resolved as r on n.rule_id = r.rule_id
+left join escalated as e on e.rule_id = coalesce(n.rule_id, r.rule_id)
 order by rule_id

@@ -11,6 +11,9 @@ from checked_labs where reasons is not null
 union all
 select $events_file, _line, reasons, _raw
 from checked_events where reasons is not null
+union all
+select $sites_file, _line, reasons, _raw
+from checked_sites where reasons is not null
 order by file, line;
 
 create or replace table quarantine_reasons as

@@ -69,6 +69,8 @@ TABLES: dict[str, Table] = {
                           hide_with={"findings": "patients_flagged"}),
     "compliance": Table(("patients_active", "patients_compliant"), "site_id", ("month_end",),
                         {"rate": ("patients_compliant", "patients_active")}),
+    "compliance_quarterly": Table(("patients_active", "patients_compliant"), "site_id", ("quarter_end",),
+                                  {"rate": ("patients_compliant", "patients_active")}),
     "rates_by_month": Table(("patients_evaluated", "patients_flagged"), None, ("rule_id", "month"),
                             {"rate": ("patients_flagged", "patients_evaluated")}),
     "file_counts": Table(("rows_read", "rows_accepted", "rows_quarantined"),
@@ -76,7 +78,12 @@ TABLES: dict[str, Table] = {
     "mapping": Table(("rows_read", "rows_mapped", "rows_unmapped"), hide_with={"rows_mapped": "rows_unmapped"}),
     "quarantine_reasons": Table(("rows",), listed_only_when_shown=True),
     "expectations": Table(("element_count", "unexpected_count"), hide_with={"success": "unexpected_count"}),
-    "changes_by_rule": Table(("new_findings", "resolved_findings"), listed_only_when_shown=False),
+    "changes_by_rule": Table(("new_findings", "escalated_findings", "resolved_findings"), listed_only_when_shown=False),
+    "changes_by_site": Table(("new_findings", "escalated_findings", "resolved_findings"), "site_id"),
+    # the indicators by age band and by sex: each dimension's groups add up to its 'ALL' row, the indicator's
+    # overall figure (the same count as the indicators table's 'ALL' row)
+    "equity": Table(("numerator", "denominator"), "group", ("indicator", "dimension"),
+                    {"rate": ("numerator", "denominator")}),
     "severity_counts": Table(("findings", "patients"), hide_with={"findings": "patients"}),
 }
 DROPPED = ("unmapped", "coverage")  # free text from the data, and extreme dates (one patient's): never shared
@@ -166,6 +173,24 @@ def _share_linked(summary: pd.DataFrame, indicators: pd.DataFrame, links: Mappin
         force_indicators, force_summary = want_ind, want_rules
 
 
+def _share_compliance(monthly: pd.DataFrame, quarterly: pd.DataFrame | None, params: Mapping[str, int]):
+    """Monthly compliance per site, or per quarter when months are too small to show.
+
+    When every site's months can be shown, the monthly table is shared (all sites and the total) and no
+    quarterly one. Otherwise the site rows of the monthly table are withheld altogether (only the all-sites
+    months are shared) and the sites are shared by quarter, suppressed with their quarterly total: never a site
+    both ways, because a month hidden in one could be worked back from the quarter and the two other months."""
+    shared = share_frame(monthly, TABLES["compliance"], params)
+    sites = shared["site_id"] != "ALL"
+    hidden = pd.Series([any(shared[c][i] is SUPPRESSED for c in TABLES["compliance"].counts)
+                        for i in range(len(shared))], dtype=bool)
+    if quarterly is None or not (sites & hidden).any():
+        return shared, None
+    totals = monthly[monthly["site_id"] == "ALL"]
+    return (share_frame(totals, TABLES["compliance"], params),
+            share_frame(quarterly, TABLES["compliance_quarterly"], params))
+
+
 def apply(aggregates, params: Mapping[str, int]):
     """The shareable copy of the report's aggregates (a dataclass with the fields of `TABLES`,
     `findings_total` and the free-text tables of `DROPPED`). Pure: the input is not changed."""
@@ -179,6 +204,9 @@ def apply(aggregates, params: Mapping[str, int]):
     if aggregates.rule_summary is not None and aggregates.indicators is not None:
         changes["rule_summary"], changes["indicators"] = _share_linked(
             aggregates.rule_summary, aggregates.indicators, RULE_LINKS, params)
+    if aggregates.compliance is not None:
+        changes["compliance"], changes["compliance_quarterly"] = _share_compliance(
+            aggregates.compliance, aggregates.compliance_quarterly, params)
     for name, table in TABLES.items():
         if name in changes:
             continue

@@ -12,7 +12,7 @@ from great_expectations.expectations.expectation_configuration import Expectatio
 
 from pipelines.lib.paths import EXPECTATIONS_DIR
 
-SUITE_NAMES: tuple[str, ...] = ("patients", "prescriptions", "labs", "events", "reviews")
+SUITE_NAMES: tuple[str, ...] = ("patients", "prescriptions", "labs", "events", "sites", "reviews")
 
 # Depend only on the table's columns (their outcome has no row counts).
 SCHEMA_ONLY = frozenset(

@@ -33,7 +33,7 @@ from ..worklist import digest
 from ..worklist.html import write_worklist_html
 from ..worklist.xlsx import write_worklist_xlsx
 from . import data
-from .render import care_team_context, render, shareable_context, true_outliers
+from .render import care_team_context, render, shareable_context, true_outliers, true_signals
 from .safe import spreadsheet_safe
 
 __all__ = ["write_outputs", "write_shareable_summary"]
@@ -91,9 +91,8 @@ def write_outputs(con, run_info: dict[str, Any], out_dir: Path, *, worklist_read
 
     # shareable: the one disclosure step, then everything shared is rendered from its result alone
     shared = disclosure.apply(agg, disclosure.params_from_profile(run_info.get("profile")))
-    paths["report_shareable.html"].write_text(render("report.html.j2", shareable_context(shared, run_info, out_dir,
-                                                                                        true_outliers(agg))),
-                                              encoding="utf-8")
+    shareable = shareable_context(shared, run_info, out_dir, true_outliers(agg), true_signals(agg))
+    paths["report_shareable.html"].write_text(render("report.html.j2", shareable), encoding="utf-8")
     write_shareable_summary(shared.rule_summary, paths["summary_shareable.csv"])
     return paths
 

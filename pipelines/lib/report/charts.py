@@ -289,7 +289,22 @@ def assurance(target: float | None, lcl: float, ucl: float, higher_is_better: bo
     return "hit and miss against the target"
 
 
-def _pchart_axes(ax, months, n, x, title, small=False, floor=0.0, higher_is_better=True, target=None):
+def true_signals(months, n, x, higher_is_better: bool = True) -> dict:
+    """{month: "improvement" | "concern"} of a series' special causes, from its true counts: what a chart of
+    the same series in rounded counts shows (rounding alone must not make or hide a signal)."""
+    n_arr, x_arr = np.asarray(n, dtype=float), np.asarray(x, dtype=float)
+    keep = n_arr > 0
+    kept = [m for m, k in zip(months, keep) if k]
+    n_arr, x_arr = n_arr[keep], x_arr[keep]
+    if not len(n_arr):
+        return {}
+    centre = x_arr.sum() / n_arr.sum()
+    sigma = np.sqrt(centre * (1 - centre) / n_arr)
+    return {m: s for m, s in zip(kept, spc_signals(x_arr / n_arr, centre, sigma, higher_is_better)) if s}
+
+
+def _pchart_axes(ax, months, n, x, title, small=False, floor=0.0, higher_is_better=True, target=None,
+                 given_signals: dict | None = None):
     n = np.asarray(n, dtype=float)
     x = np.asarray(x, dtype=float)
     keep = n > 0
@@ -308,7 +323,8 @@ def _pchart_axes(ax, months, n, x, title, small=False, floor=0.0, higher_is_bett
     ax.step(idx, lcl, where="mid", color=LIMIT_998, lw=0.9, ls="--")
     ax.axhline(centre, color=MUTED, lw=1, label=f"centre {centre:.0%}")
     ax.plot(idx, p, color=COMMON, lw=1.1, marker="o", ms=2.5 if small else 3.5, zorder=3)
-    signals = spc_signals(p, centre, sigma, higher_is_better)
+    signals = spc_signals(p, centre, sigma, higher_is_better) if given_signals is None else \
+        [given_signals.get(m) for m in months]
     for kind, colour, label in (("improvement", IMPROVEMENT, "special cause: improvement"),
                                 ("concern", CONCERN, "special cause: concern")):
         chosen = np.array([s == kind for s in signals])
@@ -328,7 +344,8 @@ def _pchart_axes(ax, months, n, x, title, small=False, floor=0.0, higher_is_bett
         ax.legend(fontsize=7, frameon=False, loc="lower left")
 
 
-def pchart_svg(months, n, x, title: str, higher_is_better: bool = True, target: float | None = None) -> str | None:
+def pchart_svg(months, n, x, title: str, higher_is_better: bool = True, target: float | None = None,
+               signals: dict | None = None) -> str | None:
     """A p-chart of ``x / n`` by month; None when there are no months."""
     if not len(months):
         return None
@@ -336,15 +353,17 @@ def pchart_svg(months, n, x, title: str, higher_is_better: bool = True, target: 
     floor = pchart_floor([(months, n, x)])
     if target is not None:
         floor = min(floor, max(0.0, math.floor((target - 0.05) * 10) / 10))
-    _pchart_axes(ax, list(months), n, x, title, floor=floor, higher_is_better=higher_is_better, target=target)
+    _pchart_axes(ax, list(months), n, x, title, floor=floor, higher_is_better=higher_is_better, target=target,
+                 given_signals=signals)
     ax.set_ylabel("compliant")
     return _svg(fig, f"p-chart: {title}")
 
 
 def pchart_grid_svg(series: dict[str, tuple[list, list, list]], title: str, higher_is_better: bool = True,
-                    floor: float | None = None, sharey: bool = True) -> str | None:
+                    floor: float | None = None, sharey: bool = True, signals: dict | None = None) -> str | None:
     """Small multiples: one p-chart per site (or rule), ``{name: (months, n, x)}``. ``sharey`` False gives each
-    panel the scale that shows its own data."""
+    panel the scale that shows its own data. ``signals``: ``{name: {month: signal}}`` from the true counts
+    (``true_signals``), for a chart drawn from rounded counts."""
     if not series:
         return None
     cols = min(4, len(series))
@@ -353,7 +372,8 @@ def pchart_grid_svg(series: dict[str, tuple[list, list, list]], title: str, high
                              sharey=sharey)
     floor = pchart_floor(series.values()) if floor is None else floor
     for ax, (site, (months, n, x)) in zip(axes.flat, series.items()):
-        _pchart_axes(ax, list(months), n, x, str(site), small=True, floor=floor, higher_is_better=higher_is_better)
+        _pchart_axes(ax, list(months), n, x, str(site), small=True, floor=floor, higher_is_better=higher_is_better,
+                     given_signals=None if signals is None else signals.get(site, {}))
         if not sharey:
             _fit_y(ax, n, x)
     for ax in list(axes.flat)[len(series):]:

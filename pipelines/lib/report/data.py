@@ -58,6 +58,12 @@ class Aggregates:
     rule_parameters: dict[str, list[str]] = field(default_factory=dict)
     mapping: pd.DataFrame | None = None  # the source format's mapping: per source table read/mapped/unmapped
     coverage: pd.DataFrame | None = None  # per dated file: first and last date, rows per month (care team only)
+    equity: pd.DataFrame | None = None  # indicator, dimension (age, sex), group ('ALL' = total), numerator, denominator
+    changes_by_site: pd.DataFrame | None = None  # site_id ('ALL' = total), new/escalated/resolved findings
+    site_names: pd.DataFrame | None = None  # site_id, site_name (the optional sites file)
+    # quarter_end, site_id, patients_active, patients_compliant (patient-months): the shareable report's site
+    # panels when some site's months are too small to show (disclosure.apply keeps it only then)
+    compliance_quarterly: pd.DataFrame | None = None
 
 
 def resolve_previous_run(con, run_info: dict[str, Any]) -> dict[str, Any] | None:
@@ -106,12 +112,15 @@ def gather(con, run_info: dict[str, Any], previous: dict[str, Any] | None) -> Ag
     prev_id = previous["run_id"] if previous else None
 
     from .. import worklist
-    from .indicators import RULE_LINKS
+    from .indicators import INDICATORS, RULE_LINKS
 
     if not table_exists(con, "finding_tracking"):  # the after-exceptions figures need the reviews applied
         worklist.prepare(con, worklist_params(run_info), previous["run_id"] if previous else None)
     pairs = [{"indicator": key, "rule_id": rule} for key, rules in RULE_LINKS.items() for rule in rules]
-    indicators = frame(con, "report/indicators.sql", {"as_of": as_of, "indicator_rules": pairs})
+    run_sql(con, "report/indicator_patients.sql", {"as_of": as_of, "indicator_rules": pairs})
+    indicators = frame(con, "report/indicators.sql")
+    equity = frame(con, "report/equity.sql", params | {
+        "as_of": as_of, "rate_indicators": [i.key for i in INDICATORS if i.kind == "rate"]})
     prev_ind = None
     if prev_id and table_exists(con, "indicator_history"):
         prev_ind = frame(con, "report/previous_indicators.sql", {"run_id": prev_id})
@@ -120,9 +129,10 @@ def gather(con, run_info: dict[str, Any], previous: dict[str, Any] | None) -> Ag
     summary = frame(con, "report/rule_summary_rows.sql")
     catalog = frame(con, "report/rule_catalog.sql")
 
-    compliance = None
+    compliance = compliance_quarterly = None
     if table_exists(con, "monitoring_compliance"):
         compliance = frame(con, "report/compliance.sql")
+        compliance_quarterly = frame(con, "report/compliance_quarterly.sql")
     rates_by_month = None
     if table_exists(con, "rule_rates_by_month"):
         rates_by_month = frame(con, "report/rates_by_month.sql")
@@ -141,6 +151,8 @@ def gather(con, run_info: dict[str, Any], previous: dict[str, Any] | None) -> Ag
     if table_exists(con, "unmapped_codes"):
         unmapped = frame(con, "report/unmapped.sql")
     changes_by_rule = frame(con, "report/changes_by_rule.sql", {"previous_run_id": prev_id}) if prev_id else None
+    changes_by_site = frame(con, "report/changes_by_site.sql", {"previous_run_id": prev_id}) if prev_id else None
+    site_names = frame(con, "report/site_names.sql") if table_exists(con, "stg_sites") else None
     severity = frame(con, "report/severity_counts.sql")
     total = query_sql(con, "report/findings_count.sql").fetchone()[0]
     return Aggregates(
@@ -156,6 +168,10 @@ def gather(con, run_info: dict[str, Any], previous: dict[str, Any] | None) -> Ag
         expectations=expectations,
         unmapped=unmapped,
         changes_by_rule=changes_by_rule,
+        changes_by_site=changes_by_site,
+        equity=equity,
+        site_names=site_names,
+        compliance_quarterly=compliance_quarterly,
         severity_counts=severity,
         findings_total=int(total),
         previous_run=previous,

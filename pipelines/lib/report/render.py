@@ -258,28 +258,68 @@ def _indicator_views(agg: Aggregates, profile_params: dict, true_outliers: dict 
     return {"indicators": views}
 
 
+_COMPLIANCE_COUNTS = ["patients_active", "patients_compliant"]
+_COMPLIANCE_RATE = {"rate": ("patients_compliant", "patients_active")}
+
+
+def _series(rows: list[dict], group_col: str, group, period_col: str) -> tuple[list, list, list]:
+    """(periods, n, x) of one site (or rule) from a table's records, leaving out periods whose counts are not
+    shown."""
+    pts = sorted((r for r in rows if r[group_col] == group and _num(r["patients_active"])
+                  and _num(r["patients_compliant"]) is not None), key=lambda r: r[period_col])
+    return ([_as_date(r[period_col]) for r in pts], [r["patients_active"] for r in pts],
+            [r["patients_compliant"] for r in pts])
+
+
+def true_signals(agg: Aggregates) -> dict[str, dict]:
+    """The special causes of every p-chart from the care team's (true) counts: the shareable report draws its
+    charts from rounded counts but marks these, and only on the points it shows."""
+    out: dict[str, dict] = {"compliance": {}, "compliance_quarterly": {}, "rates_by_month": {}}
+    for name, period in (("compliance", "month_end"), ("compliance_quarterly", "quarter_end")):
+        df = getattr(agg, name)
+        if df is None or not len(df):
+            continue
+        rows = _rows(df, _COMPLIANCE_COUNTS)
+        for site in {r["site_id"] for r in rows}:
+            out[name][site] = charts.true_signals(*_series(rows, "site_id", site, period), higher_is_better=True)
+    if agg.rates_by_month is not None and len(agg.rates_by_month):
+        rows = _rows(agg.rates_by_month, ["patients_evaluated", "patients_flagged"])
+        for rule_id in {r["rule_id"] for r in rows}:
+            pts = sorted((r for r in rows if r["rule_id"] == rule_id and r["patients_evaluated"]),
+                         key=lambda r: r["month"])
+            out["rates_by_month"][rule_id] = charts.true_signals(
+                [_as_date(r["month"]) for r in pts], [r["patients_evaluated"] for r in pts],
+                [r["patients_flagged"] for r in pts], higher_is_better=False)
+    return out
+
+
 def _compliance_views(agg: Aggregates, lookback: int, target: float | None = None,
-                      monitored: list[str] | None = None) -> dict:
+                      monitored: list[str] | None = None, signals: dict | None = None) -> dict:
+    """The compliance p-charts: all sites by month, and the sites by month (or by quarter in the shareable
+    report when months are too small to show: `disclosure.apply` then leaves `compliance_quarterly` and no
+    monthly site rows). `signals`: special causes from the true counts (`true_signals`), for the shareable
+    report; None computes them from the counts given (the care team's true counts)."""
     if agg.compliance is None or not len(agg.compliance):
         return {"compliance": None}
-    rows = _rows(agg.compliance, ["patients_active", "patients_compliant"],
-                 {"rate": ("patients_compliant", "patients_active")})
-    usable = [r for r in rows if _num(r["patients_active"]) and _num(r["patients_compliant"]) is not None]
-
-    def series(site):
-        pts = sorted((r for r in usable if r["site_id"] == site), key=lambda r: r["month_end"])
-        return ([_as_date(r["month_end"]) for r in pts], [r["patients_active"] for r in pts],
-                [r["patients_compliant"] for r in pts])
-
-    overall = series("ALL")
+    rows = _rows(agg.compliance, _COMPLIANCE_COUNTS, _COMPLIANCE_RATE)
+    overall = _series(rows, "site_id", "ALL", "month_end")
     if not overall[0]:  # no month with a patient on treatment: no chart, a sentence
         return {"compliance": {"empty": True}}
-    # a site with no month of patients on treatment gets no panel ("no data" panels say nothing)
-    sites = sorted({r["site_id"] for r in usable if r["site_id"] != "ALL"}, key=str)
+    given = signals or {}
+    by_quarter = agg.compliance_quarterly is not None and not any(r["site_id"] != "ALL" for r in rows)
+    site_rows, period = (_rows(agg.compliance_quarterly, _COMPLIANCE_COUNTS, _COMPLIANCE_RATE), "quarter_end") \
+        if by_quarter else (rows, "month_end")
+    site_signals = given.get("compliance_quarterly" if by_quarter else "compliance") if signals is not None else None
+    # a site with no period of patients on treatment gets no panel ("no data" panels say nothing)
+    sites = sorted({r["site_id"] for r in site_rows if r["site_id"] != "ALL"
+                    and _series(site_rows, "site_id", r["site_id"], period)[0]}, key=str)
     groups = " and ".join(monitored or ["CBC", "LFT"])
+    overall_signals = None if signals is None else given.get("compliance", {}).get("ALL", {})
     overall_svg = charts.pchart_svg(*overall, f"All sites: {groups} in the previous {lookback} days",
-                                    higher_is_better=True, target=target)
-    grid = charts.pchart_grid_svg({s: series(s) for s in sites}, "Monitoring compliance by site") if sites else None
+                                    higher_is_better=True, target=target, signals=overall_signals)
+    title = "Monitoring compliance by site, by quarter" if by_quarter else "Monitoring compliance by site"
+    grid = charts.pchart_grid_svg({s: _series(site_rows, "site_id", s, period) for s in sites}, title,
+                                  signals=site_signals) if sites else None
     table = sorted((r for r in rows if r["site_id"] == "ALL"), key=lambda r: r["month_end"])
     verdict = None
     months, n, x = overall
@@ -287,25 +327,27 @@ def _compliance_views(agg: Aggregates, lookback: int, target: float | None = Non
         n_arr, x_arr = [float(v) for v in n], [float(v) for v in x]
         centre = sum(x_arr) / sum(n_arr)
         sigma = [(centre * (1 - centre) / v) ** 0.5 for v in n_arr]
-        signals = charts.spc_signals([a / b for a, b in zip(x_arr, n_arr)], centre, sigma, True)
-        latest = signals[-1]
+        latest = (charts.true_signals(months, n, x) if overall_signals is None else overall_signals).get(months[-1])
+        signals_count = len(charts.true_signals(months, n, x) if overall_signals is None else
+                            [m for m in months if m in overall_signals])
         verdict = {
             "variation": {"improvement": "special cause: improvement", "concern": "special cause: concern"}.get(
                 latest, "common cause variation"),
             "assurance": charts.assurance(target, max(0.0, centre - 3 * sigma[-1]), min(1.0, centre + 3 * sigma[-1])),
-            "signals": sum(1 for s in signals if s),
+            "signals": signals_count,
         }
     return {"compliance": {
         "overall_svg": Markup(overall_svg) if overall_svg else None,
         "grid_svg": Markup(grid) if grid else None,
         "months": table,
         "sites": sites,
+        "by_quarter": by_quarter,
         "target": target,
         "verdict": verdict,
     }}
 
 
-def _rates_by_month_views(agg: Aggregates) -> dict:
+def _rates_by_month_views(agg: Aggregates, signals: dict | None = None) -> dict:
     """Run charts (p-charts) of each rule's rate by month of initiation, all sites."""
     if agg.rates_by_month is None or not len(agg.rates_by_month):
         return {"rates_by_month": None}
@@ -323,8 +365,12 @@ def _rates_by_month_views(agg: Aggregates) -> dict:
         series[titles.get(rule_id, rule_id)] = ([_as_date(r["month"]) for r in pts],
                                                 [r["patients_evaluated"] for r in pts],
                                                 [r["patients_flagged"] for r in pts])
+    given = None
+    if signals is not None:
+        by_title = {titles.get(rule, rule): marks for rule, marks in signals.get("rates_by_month", {}).items()}
+        given = {name: by_title.get(name, {}) for name in series}
     grid = charts.pchart_grid_svg(series, "Rule rates by month of initiation", higher_is_better=False,
-                                  floor=0.0, sharey=False)
+                                  floor=0.0, sharey=False, signals=given)
     return {"rates_by_month": {"grid_svg": Markup(grid) if grid else None, "rules": len(series),
                                "skipped": skipped}}
 
@@ -388,9 +434,47 @@ def _rules_views(agg: Aggregates, profile_params) -> dict:
     sev_rows = [dict(severity.get(s, {"findings": 0, "patients": 0}), severity=s) for s in SEVERITIES]
     changes = None
     if agg.changes_by_rule is not None:
-        changes = _rows(agg.changes_by_rule, ["new_findings", "resolved_findings"])
+        changes = _rows(agg.changes_by_rule, ["new_findings", "escalated_findings", "resolved_findings"])
+        for c in changes:
+            c["title"] = catalog.get(c["rule_id"], {}).get("title") or c["rule_id"]
+    by_site = None
+    if agg.changes_by_site is not None:
+        by_site = _rows(agg.changes_by_site, ["new_findings", "escalated_findings", "resolved_findings"])
     return {"rule_totals": totals, "site_summary": summary, "methods": methods, "severity_rows": sev_rows,
-            "changes_by_rule": changes}
+            "changes_by_rule": changes, "changes_by_site": by_site}
+
+
+def _equity_views(agg: Aggregates) -> dict:
+    """The rate indicators by age band and by sex: one table per dimension, a row per group, a column per
+    indicator (counts as the disclosure step left them; rates from those counts)."""
+    if agg.equity is None or not len(agg.equity):
+        return {"equity": None}
+    rows = _rows(agg.equity, ["numerator", "denominator"], _INDICATOR_RATE)
+    keys = [i.key for i in INDICATORS if i.kind == "rate" and any(r["indicator"] == i.key for r in rows)]
+    tables = []
+    for dimension, title in (("age", "Age at the as-of date"), ("sex", "Sex")):
+        mine = [r for r in rows if r["dimension"] == dimension]
+        groups = sorted({(r["position"], r["group"]) for r in mine}, key=lambda pg: (pg[0], str(pg[1])))
+        cells = {(r["group"], r["indicator"]): r for r in mine}
+        tables.append({"dimension": dimension, "title": title, "rows": [
+            {"group": "All patients" if group == "ALL" else group, "is_total": group == "ALL",
+             "cells": [cells.get((group, k)) for k in keys]} for _, group in groups]})
+    labels = {i.key: i.label for i in INDICATORS}
+    gaps = []  # per dimension, the indicator whose shown group rates lie furthest apart
+    for t in tables:
+        best = None
+        for position, key in enumerate(keys):
+            shown = [(r["cells"][position]["rate"], r["group"]) for r in t["rows"] if not r["is_total"]
+                     and r["cells"][position] and r["cells"][position]["rate"] is not None]
+            if len(shown) >= 2:
+                (low, low_group), (high, high_group) = min(shown), max(shown)
+                if high - low > 0 and (best is None or high - low > best["spread"]):
+                    best = {"dimension": t["title"].lower(), "label": labels[key], "spread": high - low,
+                            "high": high, "high_group": high_group, "low": low, "low_group": low_group}
+        if best:
+            gaps.append(best)
+    return {"equity": {"indicators": [{"key": k, "label": labels[k]} for k in keys], "tables": tables,
+                       "gaps": gaps}}
 
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -444,7 +528,8 @@ def _header(run_info: dict[str, Any], out_dir: Path) -> dict:
     }
 
 
-def _base_context(agg: Aggregates, run_info, out_dir, shareable: bool, outliers: dict | None = None) -> dict:
+def _base_context(agg: Aggregates, run_info, out_dir, shareable: bool, outliers: dict | None = None,
+                  signals: dict | None = None) -> dict:
     """The one context builder of both reports: `agg` is the care team's aggregates, or their
     disclosure-controlled copy (`disclosure.apply`) for the shareable report."""
     profile_params = (run_info.get("profile") or {}).get("parameters") or {}
@@ -458,10 +543,13 @@ def _base_context(agg: Aggregates, run_info, out_dir, shareable: bool, outliers:
         **_indicator_views(agg, profile_params, outliers),
         **_compliance_views(agg, profile_params["compliance_lookback_days"],
                             profile_params.get("target_monitoring_compliance"),
-                            list((run_info.get("profile") or {}).get("monitored_tests") or [])),
-        **_rates_by_month_views(agg),
+                            list((run_info.get("profile") or {}).get("monitored_tests") or []), signals),
+        **_rates_by_month_views(agg, signals),
         **_dq_views(agg, run_info),
         **_rules_views(agg, profile_params),
+        **_equity_views(agg),
+        "site_names": {} if agg.site_names is None else
+        {str(r["site_id"]): str(r["site_name"]) for r in _records(agg.site_names)},
         "findings_total": agg.findings_total,
         "severities": SEVERITIES,
         "warnings": [{"code": w["code"], "message": w["shareable_message"] if shareable else w["message"]}
@@ -489,7 +577,9 @@ def care_team_context(agg: Aggregates, run_info, out_dir, worklist_summary: dict
     return ctx
 
 
-def shareable_context(shared: Aggregates, run_info, out_dir, outliers: dict | None = None) -> dict:
+def shareable_context(shared: Aggregates, run_info, out_dir, outliers: dict | None = None,
+                      signals: dict | None = None) -> dict:
     """The shareable report's context, from `shared = disclosure.apply(aggregates, params)`, and the outlier
-    status of the true counts (`true_outliers`), shown only for the sites whose counts are shown."""
-    return _base_context(shared, run_info, out_dir, shareable=True, outliers=outliers)
+    and special-cause status of the true counts (`true_outliers`, `true_signals`), shown only for the sites
+    and periods whose counts are shown."""
+    return _base_context(shared, run_info, out_dir, shareable=True, outliers=outliers, signals=signals)
