@@ -21,7 +21,7 @@ from pipelines.lib.expectations import (
 )
 
 # Written out by hand: GX silently drops an invalid expectation, so a suite that shrinks must fail here.
-EXPECTED_COUNTS = {"patients": 9, "prescriptions": 12, "labs": 9, "events": 8, "reviews": 5}
+EXPECTED_COUNTS = {"patients": 9, "prescriptions": 12, "labs": 9, "events": 8, "sites": 5, "reviews": 5}
 
 DDL = {
     "patients": """CREATE TABLE stg_patients (patient_id VARCHAR, site_id VARCHAR, birth_date DATE, sex VARCHAR,
@@ -35,6 +35,7 @@ DDL = {
         _line BIGINT)""",
     "events": """CREATE TABLE stg_events (event_id VARCHAR, patient_id VARCHAR, event_date DATE, event_type VARCHAR,
         code VARCHAR, description VARCHAR, _line BIGINT)""",
+    "sites": """CREATE TABLE stg_sites (site_id VARCHAR, site_name VARCHAR, _line BIGINT)""",
     "reviews": """CREATE TABLE stg_reviews (source VARCHAR, line BIGINT, raw VARCHAR, finding_id VARCHAR,
         status VARCHAR, note VARCHAR, reviewed_by VARCHAR, reviewed_on DATE, expires_on DATE)""",
 }
@@ -61,6 +62,7 @@ CLEAN = {
         ("E1", "P1", "2023-03-01", "sepsis", "A41.9", "Sepsis", 2),
         ("E2", "P2", "2023-04-01", "Clinic_Visit", None, None, 3),
     ],
+    "sites": [("S1", "Northgate Neurology Centre", 2), ("S2", "Riverside MS Clinic", 3)],
     "reviews": [
         ("reviews/a.csv", 2, "f1,actioned", "f1", "actioned", None, "JS", "2023-05-01", None),
         ("reviews/a.csv", 3, "f2,exception-clinical", "f2", "exception-clinical", "frail", "JS", "2023-05-01",
@@ -97,6 +99,7 @@ DIRTY = {
         ("E4", "P1", "2023-03-04", None, None, None, 5),
         ("E5", "P1", None, "relapse", None, None, 6),
     ],
+    "sites": [("S1", "Northgate", 2), ("S1", "Northgate again", 3), (None, "x" * 81, 4), ("S3", None, 5)],
     "reviews": [
         ("reviews/a.csv", 2, "f1,actioned", "f1", "actioned", None, "JS", "2023-05-01", None),
         ("reviews/a.csv", 3, ",done", None, "done", None, None, None, None),
@@ -134,6 +137,12 @@ DIRTY_FAILURES = {
         ("expect_column_values_to_not_be_null", "event_date"): 1,
         ("expect_column_values_to_not_be_null", "event_type"): 1,
         ("expect_column_values_to_match_regex", "event_type"): 1,
+    },
+    "sites": {
+        ("expect_column_values_to_not_be_null", "site_id"): 1,
+        ("expect_column_values_to_be_unique", "site_id"): 2,
+        ("expect_column_values_to_not_be_null", "site_name"): 1,
+        ("expect_column_value_lengths_to_be_between", "site_name"): 1,
     },
     "reviews": {
         ("expect_column_values_to_not_be_null", "finding_id"): 1,

@@ -1,7 +1,7 @@
 """The seeded synthetic MS registry behind `aza-audit demo`.
 
-`generate(out_dir, patients, seed, as_of)` writes the four extract files of CONTRACT.md (`patients.csv`,
-`prescriptions.csv`, `labs.csv`, `events.csv`) plus `scenarios.csv` (`patient_id, scenario, expected_rules`):
+`generate(out_dir, patients, seed, as_of)` writes the extract files of CONTRACT.md (`patients.csv`,
+`prescriptions.csv`, `labs.csv`, `events.csv`, `sites.csv`) plus `scenarios.csv` (`patient_id, scenario, expected_rules`):
 the scenario each patient was built from and the RULES.md rule_ids it was built to trigger (only rules that
 fire by construction under the default profile; other rules may also fire).
 
@@ -45,6 +45,7 @@ FILE_COLUMNS: dict[str, list[str]] = {
         "ref_high",
     ],
     "events": ["event_id", "patient_id", "event_date", "event_type", "code", "description"],
+    "sites": ["site_id", "site_name"],
     "scenarios": ["patient_id", "scenario", "expected_rules"],
 }
 
@@ -55,7 +56,7 @@ DIRTY_KINDS: dict[str, tuple[str, ...]] = {
     "labs": ("missing_required", "bad_date", "bad_number", "duplicate_id", "unknown_patient", "future_date",
              "no_test_id"),
     "events": ("missing_required", "bad_date", "duplicate_id", "unknown_patient", "future_date"),
-}
+}  # sites.csv has no dirty rows
 DIRTY_SHARE = 0.005  # per kind and file, of all rows
 
 # name -> (share per 100 patients, rules it is built to trigger, site-quality group)
@@ -102,6 +103,11 @@ SITES = [
     ("S06", 0.08, "us", {"monitoring": 1.0, "tpmt": 2.5, "dose": 1.5, "toxicity": 1.0}),
     ("S07", 0.06, "uk", {"monitoring": 1.3, "tpmt": 1.0, "dose": 0.8, "toxicity": 1.6}),
 ]
+
+# The optional sites file: the names the report shows (fictional clinics).
+SITE_NAMES = {"S01": "Northgate Neurology Centre", "S02": "Riverside MS Clinic", "S03": "St Anselm's Hospital",
+              "S04": "Eastfield Neurosciences", "S05": "Harbour View Infirmary", "S06": "Westmoor MS Service",
+              "S07": "Valley Community Neurology"}
 
 AZA_NAMES = {
     50: {"uk": ["Azathioprine 50mg tablets", "Imuran 50mg tablets", "Azathioprine 50mg tablets, film coated"],
@@ -326,6 +332,8 @@ class _Gen:
                     self.deck = deck
                 self.patient(i + 1, self.deck.pop())
             self.finish_dirty()
+            for site in SITES:
+                self.put("sites", [site[0], SITE_NAMES[site[0]]], eligible=False)
         finally:
             self.close()
 
@@ -1202,7 +1210,7 @@ def generate(out_dir: Path, patients: int = 2000, seed: int = 20261126, as_of: d
         "rows": dict(g.rows),
         "dirty": dirty_totals,
         "dirty_by_file": {f: dict(k) for f, k in g.dirty.items()},
-        "dirty_rows": {f: sum(k.values()) for f, k in g.dirty.items()},
+        "dirty_rows": {"sites": 0} | {f: sum(k.values()) for f, k in g.dirty.items()},
         "quoted_comma_rows": dict(g.quoted),
         "scenarios": dict(g.scen_counts),
     }

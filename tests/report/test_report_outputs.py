@@ -255,7 +255,7 @@ def test_two_runs_show_new_and_resolved(registry, tmp_path):
     assert re.findall(r'data-finding-id="([0-9a-f]+)"', new_table) == [new_id]
     assert resolved_id not in paths["worklist.html"].read_text(encoding="utf-8")
     by_rule = {e["attrs"]["data-rule"]: e["attrs"] for e in doc.by_id("changes-by-rule") and
-               [e for e in doc.all if e["tag"] == "tr" and "data-resolved" in e["attrs"]]}
+               [e for e in doc.all if e["tag"] == "tr" and "data-resolved" in e["attrs"] and "data-rule" in e["attrs"]]}
     assert by_rule["MONITORING_OVERDUE"]["data-resolved"] == "1"
     assert by_rule["CYTOPENIA_ON_TREATMENT"]["data-new"] == "1"
     # headline change: monitoring up to date went from 18/20 to 19/20
@@ -263,7 +263,8 @@ def test_two_runs_show_new_and_resolved(registry, tmp_path):
     assert "+5.0 pts" in card["text"]
     # the shareable report shows the change counts only through disclosure (1 -> suppressed)
     share = Elements(paths["report_shareable.html"].read_text(encoding="utf-8"))
-    rows = {e["attrs"]["data-rule"]: e["attrs"] for e in share.all if e["tag"] == "tr" and "data-resolved" in e["attrs"]}
+    rows = {e["attrs"]["data-rule"]: e["attrs"] for e in share.all
+            if e["tag"] == "tr" and "data-resolved" in e["attrs"] and "data-rule" in e["attrs"]}
     assert rows["MONITORING_OVERDUE"]["data-resolved"] == "suppressed"
 
 
