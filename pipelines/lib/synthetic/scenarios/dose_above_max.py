@@ -1,0 +1,19 @@
+"""Later regimens above the maximum mg/kg/day for a light patient."""
+
+from __future__ import annotations
+
+from .base import Scenario
+
+class Builder(Scenario):
+    name, share = "dose_above_max", 3
+    expected = ("DAILY_DOSE_ABOVE_MAX",)
+    group = "dose"
+    over_max_dose = True
+
+    def timeline(self, p, plan):
+        plan.start = p.A - p.r.randint(200, 2000)
+        plan.episodes = [(plan.start, None)]
+
+    def details(self, p, plan):
+        plan.high_dose_from = ("later", 3.3)
+        p.kg0 = p.r.uniform(46, 62)

@@ -1,0 +1,17 @@
+"""A serious infection on treatment, azathioprine restarted within the infection window."""
+
+from __future__ import annotations
+
+from .base import Scenario, infection_episode
+
+class Builder(Scenario):
+    name, share = "infection_restart", 2
+    expected = ("INFECTION_ON_TREATMENT",)
+    group = "toxicity"
+
+    def timeline(self, p, plan):
+        plan.start = p.A - p.r.randint(1000, 2000)
+        plan.episodes = [(plan.start, None)]
+
+    def episodes(self, p, plan):
+        return infection_episode(p, plan, restart=True)

@@ -1,0 +1,17 @@
+"""No weight in the year before a prescription (none, only after, or only an old one)."""
+
+from __future__ import annotations
+
+from .base import Scenario
+
+class Builder(Scenario):
+    name, share = "weight_missing", 4
+    expected = ("WEIGHT_MISSING",)
+    group = "dose"
+
+    def timeline(self, p, plan):
+        plan.start = p.A - p.r.randint(14, 2000)
+        plan.episodes = [(plan.start, None)]
+
+    def details(self, p, plan):
+        plan.weights = p.r.choice(("none", "after", "old"))
