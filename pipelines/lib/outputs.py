@@ -13,7 +13,6 @@ import json
 import smtplib
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 from . import history, runinfo, worklist
 from .normalise import codelist_version

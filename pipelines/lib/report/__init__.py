@@ -9,12 +9,10 @@ care team (patient-identifiable)
 shareable (no patient-level rows; every count through ``pipelines.lib.disclosure``)
     ``summary_shareable.csv``, ``report_shareable.html``
 
-``run_info`` keys: ``as_of``, ``profile`` (``Profile.as_dict()``), ``run_id``, ``registry_name``,
-``version``, ``codelist_version``, ``inputs`` (per file: sha256, rows_read/accepted/quarantined), ``timings``,
-``events_present``, ``data_docs`` (None; a path relative to ``out_dir``, used as it is; or an absolute path,
-linked relatively). Optional: ``previous_run_id`` (else found in
-``run_history``), ``final_out_dir`` (where ``out_dir`` will be published, for the relative Data Docs link;
-by default ``out_dir`` itself, which gives the same relative link when it is a sibling temporary folder).
+``run_info``: a ``pipelines.lib.runinfo.RunInfo`` (or run.json's dict, read into one at once): the as-of date,
+the profile, the run id, registry name, versions, inputs, timings, whether events were supplied, the Data Docs
+folder (None; relative to ``out_dir``; or absolute, linked relatively), the previous run (else found in
+``run_history``) and the folder ``out_dir`` will be published as (for the relative Data Docs link).
 
 When ``run_id`` is set, the headline indicators are kept in ``indicator_history`` so that the next run can
 show the change since this one.
@@ -28,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from .. import disclosure, history, worklist
+from ..runinfo import RunInfo
 from ..sql import query_sql, run_sql
 from ..worklist import digest
 from ..worklist.html import write_worklist_html
@@ -46,7 +45,7 @@ OUTPUT_NAMES = (*REPORT_FILES, "run.json", "data_docs")
 SUMMARY_COLUMNS = ["rule_id", "site_id", "patients_evaluated", "patients_flagged", "findings", "rate", "status"]
 
 
-def write_outputs(con, run_info: dict[str, Any], out_dir: Path, *, worklist_ready: bool = False) -> dict[str, Path]:
+def write_outputs(con, run_info: RunInfo | dict[str, Any], out_dir: Path, *, worklist_ready: bool = False) -> dict[str, Path]:
     """Write every output file into ``out_dir``; returns ``{name: path}``. ``worklist_ready``: the caller has
     already built this run's worklist tables (``worklist.prepare``, as ``outputs.publish_run`` does before it
     stores the history), so they are not built again."""
@@ -54,17 +53,18 @@ def write_outputs(con, run_info: dict[str, Any], out_dir: Path, *, worklist_read
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {name: out_dir / name for name in REPORT_FILES}
 
+    run = RunInfo.of(run_info)  # run.json's dict is read once, here, into the typed form
     history.ensure_history_tables(con)  # the worklist and changes read findings_history
-    previous = data.resolve_previous_run(con, run_info)
+    previous = data.resolve_previous_run(con, run)
     prev_id = previous["run_id"] if previous else None
-    params = data.worklist_params(run_info)
+    params = data.worklist_params(run)
     if not worklist_ready:
         worklist.prepare(con, params, prev_id)  # finding_tracking: current, first seen, lifecycle, reviews
 
     # CSVs: streamed by DuckDB, never through pandas; text a spreadsheet would run is neutralised
     run_sql(con, "report/00_csv_safe.sql")
     query_sql(con, "report/findings_csv.sql", {"path": str(paths["findings.csv"]),
-                                               "as_of": data._as_date(run_info["as_of"])})
+                                               "as_of": run.as_of})
     run_sql(con, "report/summary_view.sql")
     query_sql(con, "report/summary_csv.sql", {"path": str(paths["summary.csv"])})
     if data.table_exists(con, "quarantine"):
@@ -72,26 +72,26 @@ def write_outputs(con, run_info: dict[str, Any], out_dir: Path, *, worklist_read
     else:
         paths["quarantine.csv"].write_text("file,line,reasons,raw\n", encoding="utf-8")
 
-    agg = data.gather(con, run_info, previous)
-    if run_info.get("run_id"):
+    agg = data.gather(con, run, previous)
+    if run.run_id:
         history.store_indicators(
-            con, run_info["run_id"], data._as_date(run_info["as_of"]),
+            con, run.run_id, run.as_of,
             agg.indicators.to_dict("records"),
         )
 
     # care team
     care = care_team_context(
-        agg, run_info, out_dir, data.worklist_summary(con), data.retrospective(con),
+        agg, run, out_dir, data.worklist_summary(con), data.retrospective(con),
         data.change_lists(con, prev_id), data.expectation_examples(con),
     )
     paths["report.html"].write_text(render("report.html.j2", care), encoding="utf-8")
-    write_worklist_html(con, run_info, prev_id, paths["worklist.html"])
-    write_worklist_xlsx(con, run_info, prev_id, paths["worklist.xlsx"], care["rule_totals"])
-    paths["digest.txt"].write_text(digest.text(digest.counts(con, params), run_info), encoding="utf-8")
+    write_worklist_html(con, run, prev_id, paths["worklist.html"])
+    write_worklist_xlsx(con, run, prev_id, paths["worklist.xlsx"], care["rule_totals"])
+    paths["digest.txt"].write_text(digest.text(digest.counts(con, params), run), encoding="utf-8")
 
     # shareable: the one disclosure step, then everything shared is rendered from its result alone
-    shared = disclosure.apply(agg, disclosure.params_from_profile(run_info.get("profile")))
-    shareable = shareable_context(shared, run_info, out_dir, true_outliers(agg), true_signals(agg))
+    shared = disclosure.apply(agg, disclosure.params_from_profile(run.profile))
+    shareable = shareable_context(shared, run, out_dir, true_outliers(agg), true_signals(agg))
     paths["report_shareable.html"].write_text(render("report.html.j2", shareable), encoding="utf-8")
     write_shareable_summary(shared.rule_summary, paths["summary_shareable.csv"])
     return paths

@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from .. import history
+from ..runinfo import RunInfo, as_date
 from ..settings import PLAUSIBLE_YEARS
 from ..rules import SEVERITIES  # noqa: F401  (the one definition; the report's modules import it from here)
 from ..sql import load_sql, parameter_names, query_sql, run_sql, table_exists  # noqa: F401
@@ -66,32 +67,26 @@ class Aggregates:
     compliance_quarterly: pd.DataFrame | None = None
 
 
-def resolve_previous_run(con, run_info: dict[str, Any]) -> dict[str, Any] | None:
-    """The run this report compares with: ``run_info["previous_run_id"]`` if given, else
-    ``history.previous_run`` for this run (or, when the run is not in run_history, for its as-of and profile)."""
+def resolve_previous_run(con, run: RunInfo) -> dict[str, Any] | None:
+    """The run this report compares with: ``run.previous_run_id`` if given, else ``history.previous_run`` for
+    this run (or, when the run is not in run_history, for its as-of and profile)."""
+    run = RunInfo.of(run)
     if not table_exists(con, "run_history"):
         return None
-    if run_info.get("previous_run_id"):
-        return history.get_run(con, run_info["previous_run_id"])
-    run_id = run_info.get("run_id")
-    if run_id and history.get_run(con, run_id):
-        return history.previous_run(con, run_id=run_id)
-    profile = (run_info.get("profile") or {}).get("name")
-    return history.previous_run(con, _as_date(run_info["as_of"]), profile=profile)
+    if run.previous_run_id:
+        return history.get_run(con, run.previous_run_id)
+    if run.run_id and history.get_run(con, run.run_id):
+        return history.previous_run(con, run_id=run.run_id)
+    return history.previous_run(con, run.as_of, profile=run.profile_name or None)
 
 
-def worklist_params(run_info: dict[str, Any]) -> dict[str, Any]:
+def worklist_params(run: RunInfo) -> dict[str, Any]:
     """The SQL parameters the worklist needs: the profile's, and the as-of date."""
-    params = dict((run_info.get("profile") or {}).get("parameters") or {})
-    return params | {"as_of": _as_date(run_info["as_of"])}
+    run = RunInfo.of(run)
+    return run.params | {"as_of": run.as_of}
 
 
-def _as_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
+_as_date = as_date  # the report's modules import it from here
 
 
 def rule_parameters(rule_ids: list[str], params: dict[str, Any]) -> dict[str, list[str]]:
@@ -106,16 +101,17 @@ def rule_parameters(rule_ids: list[str], params: dict[str, Any]) -> dict[str, li
     return out
 
 
-def gather(con, run_info: dict[str, Any], previous: dict[str, Any] | None) -> Aggregates:
-    as_of = _as_date(run_info["as_of"])
-    params = dict((run_info.get("profile") or {}).get("parameters") or {})
+def gather(con, run: RunInfo, previous: dict[str, Any] | None) -> Aggregates:
+    run = RunInfo.of(run)
+    as_of = run.as_of
+    params = run.params
     prev_id = previous["run_id"] if previous else None
 
     from .. import worklist
     from .indicators import INDICATORS, RULE_LINKS
 
     if not table_exists(con, "finding_tracking"):  # the after-exceptions figures need the reviews applied
-        worklist.prepare(con, worklist_params(run_info), previous["run_id"] if previous else None)
+        worklist.prepare(con, worklist_params(run), previous["run_id"] if previous else None)
     pairs = [{"indicator": key, "rule_id": rule} for key, rules in RULE_LINKS.items() for rule in rules]
     run_sql(con, "report/indicator_patients.sql", {"as_of": as_of, "indicator_rules": pairs})
     indicators = frame(con, "report/indicators.sql")
@@ -137,7 +133,7 @@ def gather(con, run_info: dict[str, Any], previous: dict[str, Any] | None) -> Ag
     if table_exists(con, "rule_rates_by_month"):
         rates_by_month = frame(con, "report/rates_by_month.sql")
     file_counts = frame(con, "report/file_counts.sql") if table_exists(con, "file_counts") else \
-        pd.DataFrame([{"file": name, "present": True, **info} for name, info in (run_info.get("inputs") or {}).items()],
+        pd.DataFrame([{"file": name, "present": True, **info} for name, info in (run.inputs or {}).items()],
                      columns=["file", "present", "format", "sha256", "rows_read", "rows_accepted", "rows_quarantined"])
     reasons = frame(con, "report/quarantine_reasons.sql", {"limit": 50}) if table_exists(con, "quarantine") else None
     expectations = None
@@ -176,7 +172,7 @@ def gather(con, run_info: dict[str, Any], previous: dict[str, Any] | None) -> Ag
         findings_total=int(total),
         previous_run=previous,
         rule_parameters=rule_parameters(list(catalog["rule_id"]), params),
-        mapping=_mapping_frame(run_info.get("mapping")),
+        mapping=_mapping_frame(run.mapping),
     )
 
 

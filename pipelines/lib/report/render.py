@@ -27,6 +27,7 @@ from ..disclosure import SUPPRESSED
 from . import charts
 from .data import SEVERITIES, Aggregates, _as_date, _na
 from .indicators import INDICATORS
+from ..runinfo import RunInfo
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -391,7 +392,7 @@ def _sparkline(values: list[int], labels: list[str]) -> Markup:
                   f'aria-label="rows per month, last 12 months">{"".join(bars)}</svg>')
 
 
-def _dq_views(agg: Aggregates, run_info) -> dict:
+def _dq_views(agg: Aggregates, run: RunInfo) -> dict:
     files = _rows(agg.file_counts, ["rows_read", "rows_accepted", "rows_quarantined"])
     reasons = _rows(agg.quarantine_reasons, ["rows"])
     expectations = _rows(agg.expectations, ["element_count", "unexpected_count"],
@@ -401,7 +402,7 @@ def _dq_views(agg: Aggregates, run_info) -> dict:
     not_evaluated = [r for r in _records(agg.rule_catalog) if r.get("evaluated") is False]
     mapping = None
     if agg.mapping is not None and len(agg.mapping):
-        mapping = {"format": (run_info.get("mapping") or {}).get("format"),
+        mapping = {"format": (run.mapping or {}).get("format"),
                    "tables": _rows(agg.mapping, ["rows_read", "rows_mapped", "rows_unmapped"])}
     coverage = {}
     if agg.coverage is not None and len(agg.coverage):
@@ -497,28 +498,28 @@ def with_values(text: str | None, params: dict[str, Any]) -> str | None:
     return _PARAM.sub(value, text)
 
 
-def _header(run_info: dict[str, Any], out_dir: Path) -> dict:
-    profile = run_info.get("profile") or {}
-    data_docs = run_info.get("data_docs")
+def _header(run: RunInfo, out_dir: Path) -> dict:
+    profile = run.profile
+    data_docs = run.data_docs
     link = None
     if data_docs:
         if Path(data_docs).is_absolute():
-            base = Path(run_info.get("final_out_dir") or out_dir).absolute()
+            base = Path(run.final_out_dir or out_dir).absolute()
             link = Path(os.path.relpath(Path(data_docs), base)).as_posix()
         else:  # already relative to the output folder
             link = Path(data_docs).as_posix()
     return {
-        "registry_name": run_info.get("registry_name") or "MS registry",
-        "as_of": fmt_date(run_info.get("as_of")),
+        "registry_name": run.registry_name,
+        "as_of": fmt_date(run.as_of),
         "profile": profile,
         "profile_name": profile.get("name", ""),
-        "run_id": run_info.get("run_id", ""),
-        "version": run_info.get("version", ""),
-        "codelist_version": run_info.get("codelist_version", ""),
-        "timings": run_info.get("timings") or {},
-        "events_present": run_info.get("events_present"),
+        "run_id": run.run_id,
+        "version": run.version,
+        "codelist_version": run.codelist_version,
+        "timings": run.timings,
+        "events_present": run.events_present,
         "data_docs_link": link,
-        "generated_at": run_info.get("generated_at") or dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "generated_at": run.generated_at or dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "limitations": LIMITATIONS,
         "profile_parameters": sorted((profile.get("parameters") or {}).items()),
         "induction_windows": profile.get("induction_windows") or [],
@@ -528,24 +529,25 @@ def _header(run_info: dict[str, Any], out_dir: Path) -> dict:
     }
 
 
-def _base_context(agg: Aggregates, run_info, out_dir, shareable: bool, outliers: dict | None = None,
+def _base_context(agg: Aggregates, run: RunInfo, out_dir, shareable: bool, outliers: dict | None = None,
                   signals: dict | None = None) -> dict:
     """The one context builder of both reports: `agg` is the care team's aggregates, or their
     disclosure-controlled copy (`disclosure.apply`) for the shareable report."""
-    profile_params = (run_info.get("profile") or {}).get("parameters") or {}
-    params = disclosure.params_from_profile(run_info.get("profile"))
+    run = RunInfo.of(run)
+    profile_params = run.params
+    params = disclosure.params_from_profile(run.profile)
     prev = agg.previous_run
     ctx = {
         "shareable": shareable,
         "disclosure": params,
         "previous_run": {"run_id": prev["run_id"], "as_of": fmt_date(prev["as_of"])} if prev else None,
-        **_header(run_info, out_dir),
+        **_header(run, out_dir),
         **_indicator_views(agg, profile_params, outliers),
         **_compliance_views(agg, profile_params["compliance_lookback_days"],
                             profile_params.get("target_monitoring_compliance"),
-                            list((run_info.get("profile") or {}).get("monitored_tests") or []), signals),
+                            list(run.profile.get("monitored_tests") or []), signals),
         **_rates_by_month_views(agg, signals),
-        **_dq_views(agg, run_info),
+        **_dq_views(agg, run),
         **_rules_views(agg, profile_params),
         **_equity_views(agg),
         "site_names": {} if agg.site_names is None else
@@ -553,16 +555,16 @@ def _base_context(agg: Aggregates, run_info, out_dir, shareable: bool, outliers:
         "findings_total": agg.findings_total,
         "severities": SEVERITIES,
         "warnings": [{"code": w["code"], "message": w["shareable_message"] if shareable else w["message"]}
-                     for w in run_info.get("warnings") or []],
+                     for w in run.warnings],
     }
     return ctx
 
 
-def care_team_context(agg: Aggregates, run_info, out_dir, worklist_summary: dict[str, int],
+def care_team_context(agg: Aggregates, run: RunInfo, out_dir, worklist_summary: dict[str, int],
                       retrospective: list[dict], changes: dict[str, list], examples: dict) -> dict:
     """The care-team report's context: the shared base, plus the patient-level parts (the worklist in
     numbers, the retrospective findings per rule, the changed findings, expectation examples)."""
-    ctx = _base_context(agg, run_info, out_dir, shareable=False)
+    ctx = _base_context(agg, run, out_dir, shareable=False)
     if ctx["expectations"]:
         for e in ctx["expectations"]:
             e["examples"] = examples.get((e["suite"], e["expectation"], e["column_name"]))
@@ -577,9 +579,9 @@ def care_team_context(agg: Aggregates, run_info, out_dir, worklist_summary: dict
     return ctx
 
 
-def shareable_context(shared: Aggregates, run_info, out_dir, outliers: dict | None = None,
+def shareable_context(shared: Aggregates, run: RunInfo, out_dir, outliers: dict | None = None,
                       signals: dict | None = None) -> dict:
     """The shareable report's context, from `shared = disclosure.apply(aggregates, params)`, and the outlier
     and special-cause status of the true counts (`true_outliers`, `true_signals`), shown only for the sites
     and periods whose counts are shown."""
-    return _base_context(shared, run_info, out_dir, shareable=True, outliers=outliers, signals=signals)
+    return _base_context(shared, run, out_dir, shareable=True, outliers=outliers, signals=signals)

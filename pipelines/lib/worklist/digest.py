@@ -12,6 +12,7 @@ import smtplib
 from email.message import EmailMessage
 from typing import Any
 
+from ..runinfo import RunInfo
 from ..settings import env, is_set
 from ..sql import query_sql
 
@@ -30,10 +31,11 @@ def counts(con, params: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def text(c: dict[str, Any], run_info: dict[str, Any]) -> str:
-    registry = run_info.get("registry_name") or "MS registry"
+def text(c: dict[str, Any], run_info: RunInfo | dict[str, Any]) -> str:
+    run = RunInfo.of(run_info)
+    registry = run.registry_name
     lines = [
-        f"{registry}: azathioprine audit, nightly digest as of {run_info.get('as_of')}",
+        f"{registry}: azathioprine audit, nightly digest as of {run.as_of}",
         "",
         f"Patients on the worklist: {c['patients']:,} ({c['open_findings']:,} open findings)",
         f"New tonight: {c['new_critical']:,} critical, {c['new_high']:,} high"
@@ -51,7 +53,7 @@ def text(c: dict[str, Any], run_info: dict[str, Any]) -> str:
     else:
         lines.append("  none")
     lines += ["", "Counts only: open worklist.html or worklist.xlsx in the run's output folder for the patients.",
-              f"Run {run_info.get('run_id')}, profile {(run_info.get('profile') or {}).get('name', '')}."]
+              f"Run {run.run_id}, profile {run.profile_name}."]
     return "\n".join(lines) + "\n"
 
 
@@ -78,9 +80,9 @@ def send(subject: str, body: str) -> int:
     return len(recipients)
 
 
-def send_digest(body: str, run_info: dict[str, Any]) -> int:
-    registry = run_info.get("registry_name") or "MS registry"
-    return send(f"{registry}: azathioprine audit digest, {run_info.get('as_of')}", body)
+def send_digest(body: str, run_info: RunInfo | dict[str, Any]) -> int:
+    run = RunInfo.of(run_info)
+    return send(f"{run.registry_name}: azathioprine audit digest, {run.as_of}", body)
 
 
 def send_failure_notice(run_id: str, job: str, when: dt.datetime) -> int:

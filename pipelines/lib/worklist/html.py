@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..runinfo import RunInfo
 from ..sql import query_sql
 from . import HTML_LIMIT, patients, resolved, timelines, total
 from .timeline import svg
@@ -25,12 +26,12 @@ REASON_TEXT = {
 }
 
 
-def context(con, run_info: dict[str, Any], previous_run_id: str | None) -> dict[str, Any]:
-    from ..report.data import _as_date
+def context(con, run_info: RunInfo | dict[str, Any], previous_run_id: str | None) -> dict[str, Any]:
     from ..reviews import STATUS_TEXT
 
-    as_of = _as_date(run_info["as_of"])
-    params = (run_info.get("profile") or {}).get("parameters") or {}
+    run = RunInfo.of(run_info)
+    as_of = run.as_of
+    params = run.params
     max_mg_per_kg = float(params["max_mg_per_kg_day"])
     rows = patients(con, HTML_LIMIT)
     monitored = [dict(zip(("test", "label"), r)) for r in
@@ -49,10 +50,10 @@ def context(con, run_info: dict[str, Any], previous_run_id: str | None) -> dict[
     titles = dict(query_sql(con, "worklist/rule_titles.sql").fetchall())
     rules_present = sorted({rule for row in rows for rule in row["rules"]}, key=lambda r: titles.get(r, r))
     return {
-        "registry_name": run_info.get("registry_name") or "MS registry",
+        "registry_name": run.registry_name,
         "as_of": as_of,
-        "profile_name": (run_info.get("profile") or {}).get("name", ""),
-        "run_id": run_info.get("run_id", ""),
+        "profile_name": run.profile_name,
+        "run_id": run.run_id,
         "previous_run_id": previous_run_id,
         "rows": rows,
         "total": total(con),
@@ -67,7 +68,7 @@ def context(con, run_info: dict[str, Any], previous_run_id: str | None) -> dict[
     }
 
 
-def write_worklist_html(con, run_info: dict[str, Any], previous_run_id: str | None, path: Path) -> Path:
+def write_worklist_html(con, run_info: RunInfo | dict[str, Any], previous_run_id: str | None, path: Path) -> Path:
     from ..report.render import TEMPLATES, environment
     from markupsafe import Markup
 

@@ -27,6 +27,7 @@ import xlsxwriter
 
 from ..report.safe import spreadsheet_safe
 from ..reviews import COLUMNS as REVIEW_COLUMNS
+from ..runinfo import RunInfo
 from ..reviews import STATUS_TEXT, STATUSES
 from ..sql import query_sql
 
@@ -173,14 +174,15 @@ def _stream(ws, cursor, columns, fmt: _Formats, extra=None) -> tuple[int, bool]:
                 _write(ws, row, col, record.get(key) if key else None, kind, fmt)
 
 
-def write_worklist_xlsx(con, run_info: dict[str, Any], previous_run_id: str | None, path: Path,
+def write_worklist_xlsx(con, run_info: RunInfo | dict[str, Any], previous_run_id: str | None, path: Path,
                         summary_rows: list[dict[str, Any]]) -> dict[str, int]:
     """Write the workbook (after `pipelines.lib.worklist.prepare`); returns the rows written per sheet."""
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "default_date_format": "yyyy-mm-dd",
                                          "remove_timezone": True, "strings_to_formulas": False,
                                          "strings_to_urls": False, "strings_to_numbers": False})
-    registry = run_info.get("registry_name") or "MS registry"
-    as_of = str(run_info.get("as_of"))
+    run = RunInfo.of(run_info)
+    registry = run.registry_name
+    as_of = str(run.as_of)
     wb.set_properties({"title": "Azathioprine audit worklist", "subject": f"as of {as_of}",
                        "comments": "Patient-identifiable: for the care team only."})
     fmt = _Formats(wb)
@@ -239,12 +241,12 @@ def write_worklist_xlsx(con, run_info: dict[str, Any], previous_run_id: str | No
     ws.autofilter(0, 0, max(n, 1), len(RETRO_COLUMNS) - 1)
     written["Retrospective"], cut["Retrospective"] = n, c
 
-    _summary(wb, fmt, run_info, previous_run_id, written, cut, summary_rows, registry)
+    _summary(wb, fmt, run, previous_run_id, written, cut, summary_rows, registry)
     wb.close()
     return written
 
 
-def _summary(wb, fmt: _Formats, run_info, previous_run_id, written, cut, summary_rows, registry) -> None:
+def _summary(wb, fmt: _Formats, run: RunInfo, previous_run_id, written, cut, summary_rows, registry) -> None:
     ws = wb.add_worksheet("Summary")
     ws.set_column(0, 0, 40)
     ws.set_column(1, 5, 14)
@@ -253,9 +255,9 @@ def _summary(wb, fmt: _Formats, run_info, previous_run_id, written, cut, summary
     ws.fit_to_pages(1, 0)
     ws.write_string(0, 0, spreadsheet_safe(f"{registry}: azathioprine audit worklist"), fmt.title)
     meta = [
-        ("As of", str(run_info.get("as_of"))),
-        ("Profile", str((run_info.get("profile") or {}).get("name", ""))),
-        ("Run", str(run_info.get("run_id", ""))),
+        ("As of", str(run.as_of)),
+        ("Profile", run.profile_name),
+        ("Run", run.run_id),
         ("Compared with run", previous_run_id or "none (first run)"),
         ("Care team only", "patient-identifiable; do not share"),
         ("How to review", "fill in status, reviewed_by and reviewed_on (and a note or expires_on) on the Review "
