@@ -28,6 +28,44 @@ def demo(tmp_path_factory):
     return out
 
 
+@pytest.fixture(scope="module")
+def second_night(demo):
+    """The same registry a week later, on the same database: the report a meeting usually reads, with the
+    changes since the previous run filled in."""
+    root = demo.parent
+    out = root / "out-night2"
+    assert run_audit(root / "extracts", out=out, as_of=AS_OF + dt.timedelta(days=7), db=root / "a.duckdb",
+                     quiet=True, reviews=root / "reviews", registry_name="Synthetic MS registry (demo)") == 0
+    return out
+
+
+def _summary_pages(path: Path) -> tuple[int, int]:
+    """(pages before Methods, pages of the whole report) printed on A4 landscape by headless Chromium."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        page = browser.new_page()
+        page.goto(path.as_uri())
+        whole = _pages(page.pdf(format="A4", landscape=True))
+        page.evaluate("() => { let n = document.getElementById('methods'); "
+                      "while (n) { const next = n.nextElementSibling; n.remove(); n = next; } }")
+        summary = _pages(page.pdf(format="A4", landscape=True))
+        browser.close()
+    return summary, whole
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is absent (apt-get install -y chromium)")
+@pytest.mark.parametrize("name", ["report.html", "report_shareable.html"])
+def test_a_later_night_with_changes_still_prints_its_summary_in_four_pages(second_night, name):
+    html = (second_night / name).read_text(encoding="utf-8")
+    assert 'id="changes-by-site"' in html  # the changes since the previous run are there
+    summary, whole = _summary_pages(second_night / name)
+    assert 1 <= summary <= 4, summary
+    assert summary < whole <= 12, whole
+
+
 def _pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
 
