@@ -133,3 +133,18 @@ def test_a_chart_of_rounded_counts_marks_the_special_causes_of_the_true_counts()
     rounded = [disclosure.suppress_count(v) for v in x]
     svg = charts.pchart_svg(months, n, rounded, "test", signals={months[-1]: "concern"})
     assert "special cause: concern" in svg and "special cause: improvement" not in svg  # the marks given, only
+
+
+def test_a_rule_with_small_months_is_shared_by_quarter_and_the_others_by_month():
+    months = pd.date_range("2026-01-31", periods=6, freq="ME")
+    monthly = pd.DataFrame(
+        [{"rule_id": "A", "site_id": "ALL", "month": m, "patients_evaluated": 40, "patients_flagged": 20} for m in months]
+        + [{"rule_id": "B", "site_id": "ALL", "month": m, "patients_evaluated": 40, "patients_flagged": 3} for m in months])
+    monthly["quarter"] = monthly["month"].dt.to_period("Q")
+    quarterly = monthly.groupby(["rule_id", "site_id", "quarter"], as_index=False).agg(
+        month=("month", "max"), patients_evaluated=("patients_evaluated", "sum"),
+        patients_flagged=("patients_flagged", "sum")).drop(columns="quarter")
+    shared_monthly, shared_quarterly = disclosure._share_rates(monthly.drop(columns="quarter"), quarterly, PARAMS)
+    assert set(shared_monthly["rule_id"]) == {"A"}  # B's months (3 flagged) cannot be shown
+    assert set(shared_quarterly["rule_id"]) == {"B"}  # a rule is shared one way only
+    assert list(shared_quarterly["patients_flagged"]) == [10, 10]  # 9 a quarter, rounded to 5

@@ -73,6 +73,8 @@ TABLES: dict[str, Table] = {
                                   {"rate": ("patients_compliant", "patients_active")}),
     "rates_by_month": Table(("patients_evaluated", "patients_flagged"), None, ("rule_id", "month"),
                             {"rate": ("patients_flagged", "patients_evaluated")}),
+    "rates_by_quarter": Table(("patients_evaluated", "patients_flagged"), None, ("rule_id", "month"),
+                              {"rate": ("patients_flagged", "patients_evaluated")}),
     "file_counts": Table(("rows_read", "rows_accepted", "rows_quarantined"),
                          hide_with={"rows_accepted": "rows_quarantined"}),
     "mapping": Table(("rows_read", "rows_mapped", "rows_unmapped"), hide_with={"rows_mapped": "rows_unmapped"}),
@@ -191,6 +193,21 @@ def _share_compliance(monthly: pd.DataFrame, quarterly: pd.DataFrame | None, par
             share_frame(quarterly, TABLES["compliance_quarterly"], params))
 
 
+def _share_rates(monthly: pd.DataFrame, quarterly: pd.DataFrame | None, params: Mapping[str, int]):
+    """Each rule's rate by month of initiation, or by quarter for a rule with a month too small to show: a rule
+    is shared one way only (a hidden month could be worked back from its quarter and the other two months)."""
+    table = TABLES["rates_by_month"]
+    shared = share_frame(monthly, table, params)
+    hidden = pd.Series([any(shared[c][i] is SUPPRESSED for c in table.counts) for i in range(len(shared))],
+                       dtype=bool)
+    by_quarter = set(shared.loc[hidden.values, "rule_id"])
+    if quarterly is None or not by_quarter:
+        return shared, None
+    keep = ~monthly["rule_id"].isin(by_quarter)
+    return (share_frame(monthly[keep.values], table, params),
+            share_frame(quarterly[quarterly["rule_id"].isin(by_quarter).values], TABLES["rates_by_quarter"], params))
+
+
 def apply(aggregates, params: Mapping[str, int]):
     """The shareable copy of the report's aggregates (a dataclass with the fields of `TABLES`,
     `findings_total` and the free-text tables of `DROPPED`). Pure: the input is not changed."""
@@ -207,6 +224,9 @@ def apply(aggregates, params: Mapping[str, int]):
     if aggregates.compliance is not None:
         changes["compliance"], changes["compliance_quarterly"] = _share_compliance(
             aggregates.compliance, aggregates.compliance_quarterly, params)
+    if aggregates.rates_by_month is not None:
+        changes["rates_by_month"], changes["rates_by_quarter"] = _share_rates(
+            aggregates.rates_by_month, aggregates.rates_by_quarter, params)
     for name, table in TABLES.items():
         if name in changes:
             continue

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import math
+import textwrap
 import re
 from typing import Sequence
 
@@ -339,7 +340,7 @@ def _pchart_axes(ax, months, n, x, title, small=False, floor=0.0, higher_is_bett
     ax.set_ylim(floor - 0.01 if floor else -0.02, 1.01)
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0, decimals=0))
     ax.grid(True, color=GRID, lw=0.6)
-    ax.set_title(title, fontsize=8 if small else 9.5, loc="left", color=INK)
+    ax.set_title(textwrap.fill(title, 34) if small else title, fontsize=8 if small else 9.5, loc="left", color=INK)
     if not small:
         ax.legend(fontsize=7, frameon=False, loc="lower left")
 

@@ -65,6 +65,9 @@ class Aggregates:
     # quarter_end, site_id, patients_active, patients_compliant (patient-months): the shareable report's site
     # panels when some site's months are too small to show (disclosure.apply keeps it only then)
     compliance_quarterly: pd.DataFrame | None = None
+    # rule_id, site_id, month (the quarter's last), patients_evaluated, patients_flagged: the shareable report's
+    # series for a rule whose months are too small to show (disclosure.apply keeps only those rules)
+    rates_by_quarter: pd.DataFrame | None = None
 
 
 def resolve_previous_run(con, run: RunInfo) -> dict[str, Any] | None:
@@ -129,9 +132,10 @@ def gather(con, run: RunInfo, previous: dict[str, Any] | None) -> Aggregates:
     if table_exists(con, "monitoring_compliance"):
         compliance = frame(con, "report/compliance.sql")
         compliance_quarterly = frame(con, "report/compliance_quarterly.sql")
-    rates_by_month = None
+    rates_by_month = rates_by_quarter = None
     if table_exists(con, "rule_rates_by_month"):
         rates_by_month = frame(con, "report/rates_by_month.sql")
+        rates_by_quarter = frame(con, "report/rates_by_quarter.sql")
     file_counts = frame(con, "report/file_counts.sql") if table_exists(con, "file_counts") else \
         pd.DataFrame([{"file": name, "present": True, **info} for name, info in (run.inputs or {}).items()],
                      columns=["file", "present", "format", "sha256", "rows_read", "rows_accepted", "rows_quarantined"])
@@ -168,6 +172,7 @@ def gather(con, run: RunInfo, previous: dict[str, Any] | None) -> Aggregates:
         equity=equity,
         site_names=site_names,
         compliance_quarterly=compliance_quarterly,
+        rates_by_quarter=rates_by_quarter,
         severity_counts=severity,
         findings_total=int(total),
         previous_run=previous,

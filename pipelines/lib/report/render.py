@@ -260,6 +260,7 @@ def _indicator_views(agg: Aggregates, profile_params: dict, true_outliers: dict 
 
 
 _COMPLIANCE_COUNTS = ["patients_active", "patients_compliant"]
+MIN_SHARED_POINTS = 3  # a shareable run chart with fewer shown months (or quarters) is not drawn
 _COMPLIANCE_RATE = {"rate": ("patients_compliant", "patients_active")}
 
 
@@ -275,7 +276,7 @@ def _series(rows: list[dict], group_col: str, group, period_col: str) -> tuple[l
 def true_signals(agg: Aggregates) -> dict[str, dict]:
     """The special causes of every p-chart from the care team's (true) counts: the shareable report draws its
     charts from rounded counts but marks these, and only on the points it shows."""
-    out: dict[str, dict] = {"compliance": {}, "compliance_quarterly": {}, "rates_by_month": {}}
+    out: dict[str, dict] = {"compliance": {}, "compliance_quarterly": {}, "rates_by_month": {}, "rates_by_quarter": {}}
     for name, period in (("compliance", "month_end"), ("compliance_quarterly", "quarter_end")):
         df = getattr(agg, name)
         if df is None or not len(df):
@@ -283,12 +284,15 @@ def true_signals(agg: Aggregates) -> dict[str, dict]:
         rows = _rows(df, _COMPLIANCE_COUNTS)
         for site in {r["site_id"] for r in rows}:
             out[name][site] = charts.true_signals(*_series(rows, "site_id", site, period), higher_is_better=True)
-    if agg.rates_by_month is not None and len(agg.rates_by_month):
-        rows = _rows(agg.rates_by_month, ["patients_evaluated", "patients_flagged"])
+    for name in ("rates_by_month", "rates_by_quarter"):
+        df = getattr(agg, name)
+        if df is None or not len(df):
+            continue
+        rows = _rows(df, ["patients_evaluated", "patients_flagged"])
         for rule_id in {r["rule_id"] for r in rows}:
             pts = sorted((r for r in rows if r["rule_id"] == rule_id and r["patients_evaluated"]),
                          key=lambda r: r["month"])
-            out["rates_by_month"][rule_id] = charts.true_signals(
+            out[name][rule_id] = charts.true_signals(
                 [_as_date(r["month"]) for r in pts], [r["patients_evaluated"] for r in pts],
                 [r["patients_flagged"] for r in pts], higher_is_better=False)
     return out
@@ -349,31 +353,45 @@ def _compliance_views(agg: Aggregates, lookback: int, target: float | None = Non
 
 
 def _rates_by_month_views(agg: Aggregates, signals: dict | None = None) -> dict:
-    """Run charts (p-charts) of each rule's rate by month of initiation, all sites."""
-    if agg.rates_by_month is None or not len(agg.rates_by_month):
+    """Run charts (p-charts) of each rule's rate by month of initiation, all sites; in the shareable report a
+    rule whose months are too small to show is drawn by quarter (`disclosure.apply` leaves it in
+    `rates_by_quarter` and out of `rates_by_month`)."""
+    monthly = agg.rates_by_month
+    quarterly = agg.rates_by_quarter if signals is not None else None  # the care team's months are all shown
+    if monthly is None or not (len(monthly) or (quarterly is not None and len(quarterly))):
         return {"rates_by_month": None}
-    rows = _rows(agg.rates_by_month, ["patients_evaluated", "patients_flagged"],
+    frames = [monthly] + ([quarterly] if quarterly is not None and len(quarterly) else [])
+    by_quarter = set(quarterly["rule_id"]) if len(frames) > 1 else set()
+    rows = _rows(pd.concat(frames, ignore_index=True), ["patients_evaluated", "patients_flagged"],
                  {"rate": ("patients_flagged", "patients_evaluated")})
     usable = [r for r in rows if _num(r["patients_evaluated"]) and _num(r["patients_flagged"]) is not None]
     series = {}
     titles = {r["rule_id"]: r.get("title") or r["rule_id"] for r in _records(agg.rule_catalog)}
-    skipped = []
+    skipped, too_small = [], []
     for rule_id in sorted({r["rule_id"] for r in rows}, key=lambda r: titles.get(r, r)):
         pts = sorted((r for r in usable if r["rule_id"] == rule_id), key=lambda r: r["month"])
+        if signals is not None and len(pts) < MIN_SHARED_POINTS:
+            # shareable: too few periods can be shown (a hidden count may be 0 or small: never said which)
+            too_small.append(titles.get(rule_id, rule_id))
+            continue
         if not pts or not any(r["patients_flagged"] for r in pts):
             skipped.append(titles.get(rule_id, rule_id))  # a rule that did not fire in the window: no flat panel
             continue
-        series[titles.get(rule_id, rule_id)] = ([_as_date(r["month"]) for r in pts],
-                                                [r["patients_evaluated"] for r in pts],
-                                                [r["patients_flagged"] for r in pts])
+        label = titles.get(rule_id, rule_id) + (" (by quarter)" if rule_id in by_quarter else "")
+        series[label] = ([_as_date(r["month"]) for r in pts], [r["patients_evaluated"] for r in pts],
+                         [r["patients_flagged"] for r in pts])
     given = None
     if signals is not None:
-        by_title = {titles.get(rule, rule): marks for rule, marks in signals.get("rates_by_month", {}).items()}
+        by_title = {titles.get(rule, rule): marks for rule, marks in signals.get("rates_by_month", {}).items()
+                    if rule not in by_quarter}
+        by_title |= {titles.get(rule, rule) + " (by quarter)": marks
+                     for rule, marks in signals.get("rates_by_quarter", {}).items() if rule in by_quarter}
         given = {name: by_title.get(name, {}) for name in series}
     grid = charts.pchart_grid_svg(series, "Rule rates by month of initiation", higher_is_better=False,
                                   floor=0.0, sharey=False, signals=given)
     return {"rates_by_month": {"grid_svg": Markup(grid) if grid else None, "rules": len(series),
-                               "skipped": skipped}}
+                               "skipped": skipped, "too_small": too_small,
+                               "min_points": MIN_SHARED_POINTS}}
 
 
 def _sparkline(values: list[int], labels: list[str]) -> Markup:
