@@ -14,19 +14,27 @@ values ('WBC', 'White cell count', 'low', $wbc_low), ('NEUTROPHILS', 'Neutrophil
        ('PLATELETS', 'Platelet count', 'low', $platelets_low),
        ('ALT', 'ALT', 'high', $alt_high), ('AST', 'AST', 'high', $ast_high);
 
+-- Grouped by patient, analyte and day only (label, direction and threshold follow from the analyte): both
+-- extremes are kept and the limit's direction picks one, cheaper than grouping on the limit's text columns.
 create or replace table toxicity as
+with by_day as (
+    select
+        r.patient_id, r.analyte, r.collected_date,
+        min(r.value_canonical) as low_value, max(r.value_canonical) as high_value,
+        arg_min(r.censor, r.value_canonical) as low_censor, arg_max(r.censor, r.value_canonical) as high_censor,
+        bool_or((r.censor is null and r.value_canonical < l.threshold)
+                or (r.censor = '<' and r.value_canonical <= l.threshold)) as low_breach,
+        bool_or((r.censor is null and r.value_canonical > l.threshold)
+                or (r.censor = '>' and r.value_canonical >= l.threshold)) as high_breach
+    from lab_results r
+    join toxicity_limits l using (analyte)
+    where r.unit_status = 'ok' and r.value_canonical is not null
+    group by r.patient_id, r.analyte, r.collected_date
+)
 select
-    r.patient_id, r.analyte, l.label, l.direction,
-    r.collected_date, l.threshold,
-    case when l.direction = 'low' then min(r.value_canonical) else max(r.value_canonical) end as value,
-    case when l.direction = 'low' then arg_min(r.censor, r.value_canonical)
-         else arg_max(r.censor, r.value_canonical) end as censor,
-    bool_or(case when l.direction = 'low'
-                 then (r.censor is null and r.value_canonical < l.threshold)
-                      or (r.censor = '<' and r.value_canonical <= l.threshold)
-                 else (r.censor is null and r.value_canonical > l.threshold)
-                      or (r.censor = '>' and r.value_canonical >= l.threshold) end) as breach
-from lab_results r
-join toxicity_limits l using (analyte)
-where r.unit_status = 'ok' and r.value_canonical is not null
-group by r.patient_id, r.analyte, l.label, l.direction, r.collected_date, l.threshold;
+    d.patient_id, d.analyte, l.label, l.direction, d.collected_date, l.threshold,
+    case when l.direction = 'low' then d.low_value else d.high_value end as value,
+    case when l.direction = 'low' then d.low_censor else d.high_censor end as censor,
+    case when l.direction = 'low' then d.low_breach else d.high_breach end as breach
+from by_day d
+join toxicity_limits l using (analyte);
