@@ -46,6 +46,8 @@ def test_the_sites_file_names_the_sites_and_its_bad_rows_are_quarantined(two_nig
     html = (two_nights / "night1" / "report.html").read_text(encoding="utf-8")
     assert "Royal &lt;b&gt;Hallamshire&lt;/b&gt;" in html and "<b>Hallamshire" not in html
     assert "Leeds General, Neurology" in html
+    worklist = (two_nights / "night1" / "worklist.html").read_text(encoding="utf-8")
+    assert "Royal &lt;b&gt;Hallamshire&lt;/b&gt;" in worklist and "<b>Hallamshire" not in worklist
     import json
     inputs = json.loads((two_nights / "night1" / "run.json").read_text())["inputs"]["sites"]
     assert inputs["rows_read"] == inputs["rows_accepted"] + inputs["rows_quarantined"] == 4

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..runinfo import RunInfo
-from ..sql import query_sql
+from ..sql import query_sql, table_exists
 from . import HTML_LIMIT, patients, resolved, timelines, total
 from .timeline import svg
 
@@ -48,6 +48,8 @@ def context(con, run_info: RunInfo | dict[str, Any], previous_run_id: str | None
     for r in resolved_rows:
         by_reason[r["reason"]] = by_reason.get(r["reason"], 0) + 1
     titles = dict(query_sql(con, "worklist/rule_titles.sql").fetchall())
+    # the optional sites file's names (codes when absent)
+    site_names = dict(query_sql(con, "report/site_names.sql").fetchall()) if table_exists(con, "stg_sites") else {}
     rules_present = sorted({rule for row in rows for rule in row["rules"]}, key=lambda r: titles.get(r, r))
     return {
         "registry_name": run.registry_name,
@@ -59,6 +61,7 @@ def context(con, run_info: RunInfo | dict[str, Any], previous_run_id: str | None
         "total": total(con),
         "monitored": monitored,
         "sites": sorted({str(r["site_id"]) for r in rows if r["site_id"] is not None}),
+        "site_names": {str(k): str(v) for k, v in site_names.items()},
         "rules": [(r, titles.get(r, r)) for r in rules_present],
         "severities": ("critical", "high", "medium", "low", "info"),
         **counts,
