@@ -55,6 +55,8 @@ class Scenario:
     expected: ClassVar[tuple[str, ...]] = ()  # rules it is built to trigger under the default profile
     group: ClassVar[str] = ""  # the site-quality factor that makes it more or less common at a clinic
     noisy: ClassVar[bool] = False  # may carry incidental monitoring / TPMT / weight lapses (not expected)
+    # the default timeline: one episode, ongoing, started this many days before as-of (lowest, highest)
+    started_days_ago: ClassVar[tuple[int, int] | None] = None
     # the guards
     episodes_expected: ClassVar[int | None] = 1
     min_first_episode_days: ClassVar[bool] = False  # the first episode lasts past min_treatment_days
@@ -132,8 +134,14 @@ class Scenario:
 
     # ------------------------------------------------------------------ what a scenario changes
     def timeline(self, p, plan: Plan) -> bool | None:
-        """Set plan.start and plan.episodes; False when this draw cannot make the scenario."""
-        raise NotImplementedError
+        """Set plan.start and plan.episodes; False when this draw cannot make the scenario. By default one
+        ongoing episode that started `started_days_ago` before as-of."""
+        if self.started_days_ago is None:
+            raise NotImplementedError(f"{self.name}: set started_days_ago or write a timeline")
+        lo, hi = self.started_days_ago
+        plan.start = p.A - p.r.randint(lo, hi)
+        plan.episodes = [(plan.start, None)]
+        return None
 
     def details(self, p, plan: Plan) -> None:
         """What the scenario changes in TPMT, dose, monitoring, weights, ..."""
@@ -387,4 +395,13 @@ def infection_episode(p, plan: Plan, restart: bool) -> bool | None:
         plan.panels.append((R - r.randint(0, 14), False))
         p.event(D + r.randint(14, 35), "clinic_visit", "", "Azathioprine held until infection resolved")
     p.visits(S - 90, A)
+    return None
+
+
+def stopped_after_long_course(p, plan: Plan) -> bool | None:
+    """A course of plan.long_stop days (at least 700) that ended at least 250 days before as-of."""
+    plan.start = p.A - p.r.randint(1000, 2600)
+    plan.episodes = [(plan.start, min(plan.start + plan.long_stop, p.A - 250))]
+    if plan.episodes[0][1] - plan.start < 700:
+        return False
     return None

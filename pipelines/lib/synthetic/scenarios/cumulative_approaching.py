@@ -5,6 +5,7 @@ from __future__ import annotations
 from .base import Scenario
 from .cumulative import steady_dose
 
+
 class Builder(Scenario):
     name, share = "cumulative_approaching", 2
     expected = ("CUMULATIVE_DOSE_APPROACHING",)

@@ -5,14 +5,12 @@ from __future__ import annotations
 from .base import Scenario
 from .cumulative import steady_dose
 
+
 class Builder(Scenario):
     name, share = "cumulative_over_limit", 2
+    started_days_ago = (4150, 5100)
     expected = ("CUMULATIVE_DOSE_OVER_LIMIT", "TREATMENT_DURATION_OVER_LIMIT")
     group = "dose"
-
-    def timeline(self, p, plan):
-        plan.start = p.A - p.r.randint(4150, 5100)
-        plan.episodes = [(plan.start, None)]
 
     def details(self, p, plan):
         p.kg0 = p.r.uniform(64, 88)

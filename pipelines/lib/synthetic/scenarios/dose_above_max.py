@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from .base import Scenario
 
+
 class Builder(Scenario):
     name, share = "dose_above_max", 3
+    started_days_ago = (200, 2000)
     expected = ("DAILY_DOSE_ABOVE_MAX",)
     group = "dose"
     over_max_dose = True
-
-    def timeline(self, p, plan):
-        plan.start = p.A - p.r.randint(200, 2000)
-        plan.episodes = [(plan.start, None)]
 
     def details(self, p, plan):
         plan.high_dose_from = ("later", 3.3)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import Scenario
 
+
 class Builder(Scenario):
     name, share = "early_stop_toxicity", 2
     group = "toxicity"  # expected set per patient: cytopenia or liver toxicity

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from .base import Scenario, infection_episode
 
+
 class Builder(Scenario):
     name, share = "infection_held", 2
+    started_days_ago = (1000, 2000)
     episodes_expected = None
     min_first_episode_days = True
-
-    def timeline(self, p, plan):
-        plan.start = p.A - p.r.randint(1000, 2000)
-        plan.episodes = [(plan.start, None)]
 
     def episodes(self, p, plan):
         return infection_episode(p, plan, restart=False)

@@ -5,14 +5,12 @@ from __future__ import annotations
 from .base import Scenario
 from .cumulative import steady_dose
 
+
 class Builder(Scenario):
     name, share = "long_duration_low_dose", 1
+    started_days_ago = (3760, 4300)
     expected = ("TREATMENT_DURATION_OVER_LIMIT",)
     group = "dose"
-
-    def timeline(self, p, plan):
-        plan.start = p.A - p.r.randint(3760, 4300)
-        plan.episodes = [(plan.start, None)]
 
     def details(self, p, plan):
         p.kg0 = p.r.uniform(48, 62)

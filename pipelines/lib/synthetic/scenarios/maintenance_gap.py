@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from .base import Scenario
 
+
 class Builder(Scenario):
     name, share = "maintenance_gap", 4
+    started_days_ago = (900, 2000)
     expected = ("MAINTENANCE_MONITORING_GAP",)
     group = "monitoring"
-
-    def timeline(self, p, plan):
-        plan.start = p.A - p.r.randint(900, 2000)
-        plan.episodes = [(plan.start, None)]
 
     def details(self, p, plan):
         plan.monitoring = {"long_gap_at": p.r.randint(0, 3)}

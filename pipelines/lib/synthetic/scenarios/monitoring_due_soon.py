@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from .base import Scenario
 
+
 class Builder(Scenario):
     name, share = "monitoring_due_soon", 3
+    started_days_ago = (300, 2000)
     expected = ("MONITORING_DUE_SOON",)
     group = "monitoring"
-
-    def timeline(self, p, plan):
-        plan.start = p.A - p.r.randint(300, 2000)
-        plan.episodes = [(plan.start, None)]
 
     def details(self, p, plan):
         plan.monitoring = {"final": p.A - p.r.randint(p.params["due_soon_after_days"] + 2,

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from .base import Scenario
 
+
 class Builder(Scenario):
     name, share = "monitoring_overdue", 4
+    started_days_ago = (300, 2000)
     expected = ("MONITORING_OVERDUE",)
     group = "monitoring"
-
-    def timeline(self, p, plan):
-        plan.start = p.A - p.r.randint(300, 2000)
-        plan.episodes = [(plan.start, None)]
 
     def details(self, p, plan):
         gap = p.params["maintenance_max_gap_days"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import Scenario
 
+
 class Builder(Scenario):
     name, share = "no_azathioprine", 4
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from .base import Scenario
 
+
 class Builder(Scenario):
     name, share = "no_prior_dmt", 4
+    started_days_ago = (14, 2000)
     expected = ("NO_PRIOR_DMT",)
-
-    def timeline(self, p, plan):
-        plan.start = p.A - p.r.randint(14, 2000)
-        plan.episodes = [(plan.start, None)]
 
     def details(self, p, plan):
         plan.dmt = None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .base import Scenario
 
+
 class Builder(Scenario):
     name, share = "restart_after_break", 4
     episodes_expected = 2

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from .base import Scenario
 
+
 class Builder(Scenario):
     name, share = "tpmt_deficient_prescribed", 1
+    started_days_ago = (14, 2000)
     expected = ("TPMT_DEFICIENT_PRESCRIBED",)
     group = "tpmt"
-
-    def timeline(self, p, plan):
-        plan.start = p.A - p.r.randint(14, 2000)
-        plan.episodes = [(plan.start, None)]
 
     def details(self, p, plan):
         plan.tpmt_phenotype = "deficient"

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from .base import Scenario
 
+
 class Builder(Scenario):
     name, share = "tpmt_intermediate_high_dose", 2
+    started_days_ago = (14, 2000)
     expected = ("TPMT_INTERMEDIATE_HIGH_DOSE",)
     group = "tpmt"
-
-    def timeline(self, p, plan):
-        plan.start = p.A - p.r.randint(14, 2000)
-        plan.episodes = [(plan.start, None)]
 
     def details(self, p, plan):
         plan.tpmt_phenotype = "intermediate"

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from .base import Scenario
 
+
 class Builder(Scenario):
     name, share = "tpmt_intermediate_low_dose", 3
+    started_days_ago = (14, 2000)
     noisy = True
-
-    def timeline(self, p, plan):
-        plan.start = p.A - p.r.randint(14, 2000)
-        plan.episodes = [(plan.start, None)]
 
     def details(self, p, plan):
         plan.tpmt_phenotype = "intermediate"

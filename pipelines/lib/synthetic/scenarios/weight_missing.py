@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from .base import Scenario
 
+
 class Builder(Scenario):
     name, share = "weight_missing", 4
+    started_days_ago = (14, 2000)
     expected = ("WEIGHT_MISSING",)
     group = "dose"
-
-    def timeline(self, p, plan):
-        plan.start = p.A - p.r.randint(14, 2000)
-        plan.episodes = [(plan.start, None)]
 
     def details(self, p, plan):
         plan.weights = p.r.choice(("none", "after", "old"))

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from .base import Scenario
 
+
 class Builder(Scenario):
     name, share = "well_managed_active", 14
+    started_days_ago = (14, 2000)
     noisy = True
     cancelled_rows = True
-
-    def timeline(self, p, plan):
-        plan.start = p.A - p.r.randint(14, 2000)
-        plan.episodes = [(plan.start, None)]
 
     def on_tpmt_before(self, p, plan, tpmt_day):
         r = p.r

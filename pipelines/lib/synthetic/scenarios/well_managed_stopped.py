@@ -3,7 +3,8 @@ a later genotype may show TPMT deficiency (never prescribed since)."""
 
 from __future__ import annotations
 
-from .base import Scenario
+from .base import Scenario, stopped_after_long_course
+
 
 class Builder(Scenario):
     name, share = "well_managed_stopped", 6
@@ -14,10 +15,7 @@ class Builder(Scenario):
     stopped_before_as_of = True
 
     def timeline(self, p, plan):
-        plan.start = p.A - p.r.randint(1000, 2600)
-        plan.episodes = [(plan.start, min(plan.start + plan.long_stop, p.A - 250))]
-        if plan.episodes[0][1] - plan.start < 700:
-            return False
+        return stopped_after_long_course(p, plan)
 
     def after_tpmt(self, p, plan, eps):
         r, A = p.r, p.A
