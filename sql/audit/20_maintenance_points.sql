@@ -13,30 +13,37 @@ maintenance_episodes as (
     from episodes e cross join tests t
     where e.eval_end >= e.maintenance_start
 ),
-clock as (
-    select
-        m.patient_id, m.episode_no, m.test,
-        coalesce(
-            (select max(b.test_date) from blood_tests b
-             where b.patient_id = m.patient_id and b.test = m.test
-               and b.test_date >= m.episode_start and b.test_date < m.maintenance_start),
-            m.maintenance_start
-        ) as point_date,
-        true as is_clock_start
+pre as (  -- the latest test before M, per episode and test
+    select m.patient_id, m.episode_no, m.test, max(b.test_date) as pre_date
     from maintenance_episodes m
+    join blood_tests b
+      on b.patient_id = m.patient_id and b.test = m.test
+     and b.test_date >= m.episode_start and b.test_date < m.maintenance_start
+    group by m.patient_id, m.episode_no, m.test
 ),
+clock as (
+    select m.patient_id, m.episode_no, m.test, coalesce(p.pre_date, m.maintenance_start) as point_date,
+           true as is_clock_start
+    from maintenance_episodes m
+    left join pre p using (patient_id, episode_no, test)
+),
+-- blood_tests holds distinct days per patient and test, and an episode's [M, E] is its own: no duplicates here
 later as (
-    select distinct m.patient_id, m.episode_no, m.test, b.test_date as point_date, false as is_clock_start
+    select m.patient_id, m.episode_no, m.test, b.test_date as point_date, false as is_clock_start
     from maintenance_episodes m
     join blood_tests b
       on b.patient_id = m.patient_id and b.test = m.test
      and b.test_date >= m.maintenance_start and b.test_date <= m.eval_end
 ),
 points as (
-    -- a test on M itself is both the clock start and a point: keep it once
-    select patient_id, episode_no, test, point_date, bool_or(is_clock_start) as is_clock_start
-    from (select * from clock union all select * from later)
-    group by all
+    -- a test on M itself (no test before M) is both the clock start and a point: keep it once, as the clock
+    -- start (joins instead of grouping tens of millions of points, so memory stays within DuckDB's limit)
+    select * from clock
+    union all
+    select l.*
+    from later l
+    join clock c using (patient_id, episode_no, test)
+    where l.point_date <> c.point_date
 )
 select
     m.patient_id, m.episode_no, m.episode_start, m.episode_end, m.eval_end, m.is_active,
