@@ -315,27 +315,26 @@ def _records(handle, header_lines: int) -> Iterator[tuple[int, int, list[str], s
         pending, first = [], last + 1
 
 
-def read_lines(path: Path, ranges: list[tuple[int, int]]) -> dict[int, str]:
-    """The text of the given line ranges [first, last] of a CSV file, keyed by first line: the raw rows
-    of the quarantine, read back in one pass over the file."""
-    wanted = sorted(ranges)
-    texts: dict[int, str] = {}
-    if not wanted:
-        return texts
-    index, parts = 0, []
+def iter_lines(path: Path, wanted) -> Iterator[tuple[int, str]]:
+    """(first line, text) of each line range [first, last] of a CSV file, the ranges given sorted, in one pass
+    over the file: what the quarantine's raw text is read back from, a batch at a time."""
+    wanted = iter(wanted)
+    current = next(wanted, None)
+    if current is None:
+        return
+    parts: list[str] = []
     with path.open("r", encoding="utf-8-sig", errors="replace", newline="") as handle:
         for number, line in enumerate(handle, start=1):
-            first, last = wanted[index]
+            first, last = current
             if number < first:
                 continue
             parts.append(line)
             if number == last:
-                texts[first] = "".join(parts).rstrip("\r\n")
+                yield int(first), "".join(parts).rstrip("\r\n")
                 parts = []
-                index += 1
-                if index == len(wanted):
-                    break
-    return texts
+                current = next(wanted, None)
+                if current is None:
+                    return
 
 
 DATE_COLUMNS = {"birth_date", "death_date", "start_date", "end_date", "collected_at", "event_date"}

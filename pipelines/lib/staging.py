@@ -7,13 +7,14 @@ it fails (nothing may be lost silently).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
 import pyarrow as pa
 
-from .extracts import EXTRACT_FILES, RawLoad, load_raw, read_lines
+from .extracts import EXTRACT_FILES, RawLoad, iter_lines, load_raw
 from .sql import drop_relation, query_sql, run_many, run_sql, sql_files
 
 STAGING_ORDER = ("patients", "prescriptions", "labs", "events", "sites")
@@ -58,23 +59,27 @@ def stage(con, loads: dict[str, RawLoad], params: Mapping[str, Any]) -> list[Fil
     return counts
 
 
+RAW_TEXT_BATCH = 500_000  # quarantined rows whose text is held in Python at once
+
+
 def fill_raw_text(con, loads: dict[str, RawLoad], labels: dict[str, str]) -> None:
     """Quarantined CSV rows get their text as it stood in the file, read back by line number (the raw
-    tables do not carry every row's text: only the rejected ones need it)."""
+    tables do not carry every row's text: only the rejected ones need it). A batch at a time, so memory
+    stays flat however many rows are quarantined."""
     for name, load in loads.items():
         if load.format != "csv":
             continue
         label = labels[f"{name}_file"]
-        ranges = query_sql(con, "quarantine/line_ranges.sql", {"extract": name, "file": label}).fetchall()
-        texts = read_lines(load.path, ranges)
-        if not texts:
-            continue
-        quarantine_text = pa.table({"file": [label] * len(texts), "line": list(texts), "raw": list(texts.values())})
-        con.register("quarantine_text", quarantine_text)
-        try:
-            run_sql(con, "quarantine/fill_raw.sql")
-        finally:
-            con.unregister("quarantine_text")
+        ranges = query_sql(con, "quarantine/line_ranges.sql", {"extract": name, "file": label}).fetchnumpy()
+        texts = iter_lines(load.path, zip(ranges["line"].tolist(), ranges["_line_end"].tolist()))
+        while batch := list(itertools.islice(texts, RAW_TEXT_BATCH)):
+            lines, raw = zip(*batch)
+            con.register("quarantine_text", pa.table({"file": [label] * len(lines), "line": list(lines),
+                                                      "raw": list(raw)}))
+            try:
+                run_sql(con, "quarantine/fill_raw.sql")
+            finally:
+                con.unregister("quarantine_text")
 
 
 def read_file_counts(con) -> list[FileCounts]:
