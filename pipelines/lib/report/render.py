@@ -332,9 +332,9 @@ def _compliance_views(agg: Aggregates, lookback: int, target: float | None = Non
         n_arr, x_arr = [float(v) for v in n], [float(v) for v in x]
         centre = sum(x_arr) / sum(n_arr)
         sigma = [(centre * (1 - centre) / v) ** 0.5 for v in n_arr]
-        latest = (charts.true_signals(months, n, x) if overall_signals is None else overall_signals).get(months[-1])
-        signals_count = len(charts.true_signals(months, n, x) if overall_signals is None else
-                            [m for m in months if m in overall_signals])
+        marks = charts.true_signals(months, n, x) if overall_signals is None else overall_signals
+        latest = marks.get(months[-1])
+        signals_count = sum(1 for m in months if m in marks)
         verdict = {
             "variation": {"improvement": "special cause: improvement", "concern": "special cause: concern"}.get(
                 latest, "common cause variation"),
