@@ -133,9 +133,14 @@ def share_frame(df: pd.DataFrame, table: Table, params: Mapping[str, int],
         out[rate_col] = [rate(n if isinstance(n, int) else None, d if isinstance(d, int) else None)
                          for n, d in zip(out[num], out[den])]
     if table.listed_only_when_shown:
-        shown = ~pd.Series([any(out[c][i] is SUPPRESSED for c in counts) for i in range(len(out))], dtype=bool)
-        out = out[shown.values].reset_index(drop=True)
+        out = out[~_hidden_rows(out, table).values].reset_index(drop=True)
     return out
+
+
+def _hidden_rows(shared: pd.DataFrame, table: Table) -> pd.Series:
+    """Which rows of a shared table have a count withheld."""
+    return pd.Series([any(shared[c][i] is SUPPRESSED for c in table.counts) for i in range(len(shared))],
+                     dtype=bool)
 
 
 def _hidden_cells(shared: pd.DataFrame, key: str, column: str) -> set[tuple[str, str]]:
@@ -184,9 +189,7 @@ def _share_compliance(monthly: pd.DataFrame, quarterly: pd.DataFrame | None, par
     both ways, because a month hidden in one could be worked back from the quarter and the two other months."""
     shared = share_frame(monthly, TABLES["compliance"], params)
     sites = shared["site_id"] != "ALL"
-    hidden = pd.Series([any(shared[c][i] is SUPPRESSED for c in TABLES["compliance"].counts)
-                        for i in range(len(shared))], dtype=bool)
-    if quarterly is None or not (sites & hidden).any():
+    if quarterly is None or not (sites & _hidden_rows(shared, TABLES["compliance"])).any():
         return shared, None
     totals = monthly[monthly["site_id"] == "ALL"]
     return (share_frame(totals, TABLES["compliance"], params),
@@ -198,9 +201,7 @@ def _share_rates(monthly: pd.DataFrame, quarterly: pd.DataFrame | None, params: 
     is shared one way only (a hidden month could be worked back from its quarter and the other two months)."""
     table = TABLES["rates_by_month"]
     shared = share_frame(monthly, table, params)
-    hidden = pd.Series([any(shared[c][i] is SUPPRESSED for c in table.counts) for i in range(len(shared))],
-                       dtype=bool)
-    by_quarter = set(shared.loc[hidden.values, "rule_id"])
+    by_quarter = set(shared.loc[_hidden_rows(shared, table).values, "rule_id"])
     if quarterly is None or not by_quarter:
         return shared, None
     keep = ~monthly["rule_id"].isin(by_quarter)
