@@ -137,11 +137,13 @@ def _raw_table_schema(spec: ExtractFile) -> pa.Schema:
 
 
 def create_raw_table(con, spec: ExtractFile) -> None:
-    """`raw_<name>`: fixed columns from the contract (names are code constants, never file content)."""
+    """`raw_<name>`: fixed columns from the contract (names are code constants, never file content). A
+    temporary table: only staging, in the same connection, reads it, and a copy in the database file would
+    cost as much again as the read (the rows are written once, typed, by staging)."""
     _drop_raw(con, spec.name)
     columns = ", ".join(f'"{field.name}" {"BIGINT" if field.name.startswith("_line") else "VARCHAR"}'
                         for field in _raw_table_schema(spec))
-    con.execute(f"CREATE OR REPLACE TABLE raw_{spec.name} ({columns})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{spec.name} ({columns})")
 
 
 def _header_hint(header: list[str]) -> str | None:
@@ -446,7 +448,7 @@ _EXTRA_JSON = ("nullif(to_json(map_from_entries(list_filter(list_transform(json_
 def _duckdb_csv(con, path: Path, spec: ExtractFile) -> tuple[int, tuple[str, ...], str]:
     """The fast reader: DuckDB's CSV parser (sql/extracts/read_csv.sql), for the common file where every row
     is one line; then the n-th data row is line n + 1, and `raw_<name>` is a view over what DuckDB read,
-    numbering the rows by their order. Returns (rows, extra column names, sha256). Anything else raises
+    numbering the rows by their order (both temporary, on this connection only, as the exact reader's table). Returns (rows, extra column names, sha256). Anything else raises
     _NotSimpleCsv, and the caller starts again with the line-by-line reader, which numbers any file exactly."""
     import concurrent.futures
 
@@ -484,7 +486,7 @@ def _duckdb_csv(con, path: Path, spec: ExtractFile) -> tuple[int, tuple[str, ...
     fields = [f"nullif(c{p}, '') as {column}" if p is not None else f"null::varchar as {column}"
               for column, p in zip(spec.columns, positions)]
     gathered = ", to_json(struct_pack(*columns('^x:'))) as x_json" if extras else ""
-    con.execute(f"create view raw_{spec.name} as select _row + 2 as _line, _row + 2 as _line_end, "
+    con.execute(f"create temp view raw_{spec.name} as select _row + 2 as _line, _row + 2 as _line_end, "
                 f"null::varchar as _raw, null::varchar as _error, {', '.join(fields)}, "
                 f"{_EXTRA_JSON if extras else 'null::varchar'} as _extra "
                 f"from (select rowid as _row, *{gathered} from raw_{spec.name}_csv)")

@@ -42,6 +42,8 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("AZA_AUDIT_SMTP_USER", "", "SMTP login (with AZA_AUDIT_SMTP_PASSWORD), when the server needs one"),
     Variable("AZA_AUDIT_SMTP_PASSWORD", "", "SMTP password"),
     Variable("AZA_AUDIT_SMTP_STARTTLS", "", "`1` to use STARTTLS"),
+    Variable("AZA_AUDIT_SQL_TIMINGS", "", "`1` to print the seconds of every SQL statement of `sql/` to standard "
+             "error (its file and number, never a value): a profile of the stages, for `make bench`"),
 )}
 
 

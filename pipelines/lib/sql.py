@@ -8,6 +8,8 @@ A file names its parameters as `$name`; only the names a file uses are bound, so
 from __future__ import annotations
 
 import re
+import sys
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -15,6 +17,7 @@ from typing import Any, Mapping
 import duckdb
 
 from .paths import SQL_DIR
+from .settings import env
 
 
 @lru_cache(maxsize=None)
@@ -67,11 +70,19 @@ def numeric_literals(sql: str) -> list[str]:
     return found
 
 
+# `AZA_AUDIT_SQL_TIMINGS=1`: every statement run_sql runs prints its file, number and seconds to stderr
+# (a profile of the stages for `make bench`; names of code files only, never a value).
+_TIMINGS = env("AZA_AUDIT_SQL_TIMINGS") not in ("", "0")
+
+
 def run_sql(con, relpath: str, params: Mapping[str, Any] | None = None):
     """Run every statement of `sql/<relpath>`; returns the connection's last result."""
     result = None
-    for query, names in _file_statements(relpath):
+    for number, (query, names) in enumerate(_file_statements(relpath), start=1):
+        started = time.perf_counter() if _TIMINGS else 0.0
         result = con.execute(query, _bound(names, params))
+        if _TIMINGS:
+            print(f"sql {relpath} #{number}: {time.perf_counter() - started:.2f} s", file=sys.stderr, flush=True)
     return result
 
 
@@ -139,8 +150,12 @@ def table_exists(con, name: str) -> bool:
 
 
 def drop_relation(con, name: str) -> None:
-    """Drop a table or a view of this name, whichever it is (a table of an earlier version may be a view
-    now). `name` comes from code, never from data."""
-    kinds = query_sql(con, "object_kind.sql", {"name": name}).fetchall()
-    if kinds:
-        con.execute(f"drop {'view' if kinds[0][0] == 'VIEW' else 'table'} {name}")
+    """Drop every table or view of this name, whichever it is (a table of an earlier version may be a view
+    now), the connection's temporary one and the database's. `name` comes from code, never from data."""
+    for catalog, schema, kind in query_sql(con, "object_kind.sql", {"name": name}).fetchall():
+        what = "view" if kind == "VIEW" else "table"
+        con.execute(f"drop {what} {_quoted(catalog)}.{_quoted(schema)}.{_quoted(name)}")
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'

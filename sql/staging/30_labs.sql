@@ -2,11 +2,19 @@
 -- Rejected: a required value missing, neither test_code nor test_name, an unparseable collected_at or
 -- reference limit, collected after as-of, a repeated result_id (the first row is kept), a patient not
 -- in stg_patients. The value stays text: it may be a number or a TPMT phenotype.
--- The ids that appear more than once, with the first line (that row is kept; the others are rejected).
+-- The ids that appear more than once, with the first line (that row is kept; the others are rejected). Grouped
+-- first by the id's 64-bit hash (far cheaper than grouping millions of texts), then by text only among the
+-- ids whose hash repeats: a hash shared by two different ids is told apart there, so nothing is invented.
 create or replace temp table dup_labs as
+with ids as (
+    select nullif(trim(result_id), '') as result_id, _line from raw_labs
+),
+repeated as (
+    select hash(result_id) as id_hash from ids where result_id is not null group by id_hash having count(*) > 1
+)
 select result_id, min(_line) as first_line
-from (select nullif(trim(result_id), '') as result_id, _line from raw_labs)
-where result_id is not null
+from ids
+where result_id is not null and hash(result_id) in (select id_hash from repeated)
 group by result_id
 having count(*) > 1;
 
@@ -34,7 +42,7 @@ ranked as (
 )
 select * exclude (collected_at_text, ref_low_text, ref_high_text, _error, first_line, known_patient),
     cast(collected_at as date) as collected_date,
-    nullif(array_to_string(list_filter([
+    nullif(concat_ws('; ',
         _error,
         missing(result_id, 'result_id'),
         missing(patient_id, 'patient_id'),
@@ -43,14 +51,14 @@ select * exclude (collected_at_text, ref_low_text, ref_high_text, _error, first_
         case when collected_at_text is not null and collected_at is null
              then 'collected_at is not a date or date-time (YYYY-MM-DD[ HH:MM[:SS]])' end,
         missing(value, 'value'),
-        bad_number(ref_low_text, 'ref_low'),
-        bad_number(ref_high_text, 'ref_high'),
+        bad_number(ref_low_text, ref_low, 'ref_low'),
+        bad_number(ref_high_text, ref_high, 'ref_high'),
         case when cast(collected_at as date) > $as_of then 'collected_at is after the as-of date' end,
         implausible_date(cast(collected_at as date), $date_min, $date_max, 'collected_at'),
         case when result_id is not null and _line > first_line
              then 'duplicate result_id (first on line ' || first_line || ')' end,
         case when patient_id is not null and not known_patient then 'unknown patient_id' end
-    ], lambda r: r is not null), '; '), '') as reasons
+    ), '') as reasons
 from ranked;
 
 create or replace view stg_labs as
