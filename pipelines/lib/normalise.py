@@ -24,6 +24,7 @@ def normalise(con, params: Mapping[str, Any]) -> None:
     weights, events and the data-quality tables. `params`: the run's SQL parameters."""
     bound = {**params, **codelist_params()}
     drop_relation(con, "lab_mapping")  # a table before version 3, a view now
+    drop_relation(con, "drug_matches")  # a table in earlier versions: drug_map (temporary) replaced it
     for path in sql_files("normalise"):
         run_sql(con, f"normalise/{path.name}", bound)
 

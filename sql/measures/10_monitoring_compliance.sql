@@ -24,20 +24,29 @@ active as (
      and m.month_end <= e.episode_end + $episode_gap_days * interval 1 day
      and (e.death_date is null or e.death_date > m.month_end)
 ),
+-- A patient is compliant at m when, for every monitored group, the latest test on or before m (an ASOF join:
+-- one sorted pass, where a range join would pair each month end with every test) is at most
+-- $compliance_lookback_days days old; with no monitored group at all, every active patient is.
+latest as (
+    select a.month_end, a.patient_id, t.test, b.test_date as last_test
+    from active a
+    cross join monitored_tests t
+    asof left join blood_tests b
+      on b.patient_id = a.patient_id and b.test = t.test and b.test_date <= a.month_end
+),
 assessed as (
     select
         a.month_end, a.patient_id, p.site_id,
-        -- every monitored test (the profile's monitored_tests) done in the look-back
-        not exists (
-            select 1 from monitored_tests t
-            where not exists (
-                select 1 from blood_tests b
-                where b.patient_id = a.patient_id and b.test = t.test
-                  and b.test_date between a.month_end - $compliance_lookback_days * interval 1 day
-                                      and a.month_end)
-        ) as compliant
+        coalesce(c.compliant, true) as compliant
     from active a
     join patients p using (patient_id)
+    left join (
+        select month_end, patient_id,
+               bool_and(coalesce(last_test >= month_end - $compliance_lookback_days * interval 1 day, false))
+                   as compliant
+        from latest
+        group by month_end, patient_id
+    ) c on c.month_end = a.month_end and c.patient_id = a.patient_id
 ),
 grid as (
     select m.month_end, s.site_id

@@ -14,16 +14,22 @@ create or replace macro mg_factor(unit) as
             then 0.001
     end;
 
-create or replace table drug_matches as
+-- Each (drug_code, drug_name) of the extract matched once against the codelists (a few hundred pairs, where
+-- the rows number millions): azathioprine by code or a name fragment, the DMT of the longest matching value,
+-- the xanthine oxidase inhibitor (codelists/xoi.csv, by code or a name containing a fragment).
+create or replace temp table drug_map as
 select
-    p.prescription_id,
-    exists (select 1 from codelist_azathioprine_codes c where c.code = upper(p.drug_code))
-        or exists (select 1 from codelist_azathioprine_names n where contains(lower(p.drug_name), n.fragment))
+    d.drug_code, d.drug_name,
+    exists (select 1 from codelist_azathioprine_codes c where c.code = upper(d.drug_code))
+        or exists (select 1 from codelist_azathioprine_names n where contains(lower(d.drug_name), n.fragment))
         as is_azathioprine,
-    (select arg_max(d.dmt, length(d.value)) from codelist_dmt d
-     where (d.match = 'code' and d.value = upper(p.drug_code))
-        or (d.match = 'name' and contains(' ' || name_key(p.drug_name) || ' ', ' ' || d.value))) as dmt
-from stg_prescriptions p;
+    (select arg_max(c.dmt, length(c.value)) from codelist_dmt c
+     where (c.match = 'code' and c.value = upper(d.drug_code))
+        or (c.match = 'name' and contains(' ' || name_key(d.drug_name) || ' ', ' ' || c.value))) as dmt,
+    (select arg_min(c.drug, c.match) from codelist_xoi c
+     where (c.match = 'code' and c.value = upper(d.drug_code))
+        or (c.match = 'name' and contains(lower(d.drug_name), c.value))) as xoi
+from (select distinct drug_code, drug_name from stg_prescriptions) d;
 
 create or replace table aza_prescription_rows as
 select
@@ -33,7 +39,7 @@ select
     p.daily_dose * mg_factor(p.daily_dose_unit) as daily_dose_given_mg,
     coalesce(p.days_supply, date_diff('day', p.start_date, p.end_date) + 1) as days_given
 from stg_prescriptions p
-join drug_matches m using (prescription_id)
+join drug_map m on m.drug_code is not distinct from p.drug_code and m.drug_name is not distinct from p.drug_name
 where m.is_azathioprine;
 
 create or replace table aza_prescriptions as
@@ -65,23 +71,19 @@ from days;
 create or replace table dmt_prescriptions as
 select p.prescription_id, p.patient_id, p.start_date, m.dmt
 from stg_prescriptions p
-join drug_matches m using (prescription_id)
+join drug_map m on m.drug_code is not distinct from p.drug_code and m.drug_name is not distinct from p.drug_name
 where m.dmt is not null and not m.is_azathioprine
   and coalesce(p.status, '') not in ('cancelled', 'canceled', 'entered-in-error', 'entered in error', 'draft');
 
--- Xanthine oxidase inhibitors (allopurinol, febuxostat; codelists/xoi.csv, by code or a name containing a
--- fragment): they cover [start_date, start_date + days - 1], days = days_supply, else end_date - start_date
--- + 1, else $default_days_supply; the statuses that give no azathioprine exposure give none here either.
+-- Xanthine oxidase inhibitors (allopurinol, febuxostat; drug_map): they cover [start_date, start_date +
+-- days - 1], days = days_supply, else end_date - start_date + 1, else $default_days_supply; the statuses that give no azathioprine exposure give none here either.
 create or replace table xoi_prescriptions as
 select
-    p.prescription_id, p.patient_id, p.start_date, x.drug,
+    p.prescription_id, p.patient_id, p.start_date, m.xoi as drug,
     cast(p.start_date + (coalesce(p.days_supply, date_diff('day', p.start_date, p.end_date) + 1,
                                   $default_days_supply) - 1) * interval 1 day as date) as cover_end
 from stg_prescriptions p
-join lateral (
-    select arg_min(c.drug, c.match) as drug from codelist_xoi c
-    where (c.match = 'code' and c.value = upper(p.drug_code))
-       or (c.match = 'name' and contains(lower(p.drug_name), c.value))
-) x on x.drug is not null
-where p.start_date <= $as_of
+join drug_map m on m.drug_code is not distinct from p.drug_code and m.drug_name is not distinct from p.drug_name
+where m.xoi is not null
+  and p.start_date <= $as_of
   and coalesce(p.status, '') not in ('cancelled', 'canceled', 'entered-in-error', 'entered in error', 'draft');

@@ -46,25 +46,35 @@ select l.result_id, l.patient_id, l.test_code, l.test_name, l.collected_date, l.
 from stg_labs l
 join lab_test_map m on m.test_code is not distinct from l.test_code and m.test_name is not distinct from l.test_name;
 
+-- Each unit spelling of the extract keyed once (unit_key is six replacements of a text): the rows join this map.
+create or replace temp table lab_unit_map as
+select s.unit, u.quantity, u.factor
+from (select distinct unit from stg_labs where unit is not null) s
+join codelist_units u on u.unit_key = unit_key(s.unit);
+
 create or replace table lab_results as
 with valued as (
     select
         m.result_id, m.patient_id, m.collected_date, m.analyte, m.lab_group, m.core, m.measure,
         m.value as value_text,
-        -- nan, inf and -inf are not numbers: the value counts as non-numeric (data quality)
-        case when isfinite(try_cast(regexp_replace(m.value, '^[<>]=?\s*', '') as double))
-             then try_cast(regexp_replace(m.value, '^[<>]=?\s*', '') as double) end as value_num,
+        -- nan, inf and -inf are not numbers: the value counts as non-numeric (data quality). A value that
+        -- reads as a number as it stands has no < or > to strip: only the others go through the pattern.
+        case when isfinite(coalesce(try_cast(m.value as double),
+                                    try_cast(regexp_replace(m.value, '^[<>]=?\s*', '') as double)))
+             then coalesce(try_cast(m.value as double),
+                           try_cast(regexp_replace(m.value, '^[<>]=?\s*', '') as double)) end as value_num,
+        try_cast(m.value as double) is not null as plain_number,
         m.unit,
         u.quantity as unit_quantity,
         u.factor
     from lab_mapping m
-    left join codelist_units u on u.unit_key = unit_key(m.unit)
+    left join lab_unit_map u on u.unit = m.unit
     where m.analyte is not null and not m.non_result
 )
 select
     result_id, patient_id, collected_date, analyte, lab_group, core, value_text, value_num, unit,
     -- a censored result ("<0.5", ">100") keeps its bound in value_num and its direction here
-    nullif(left(regexp_extract(value_text, '^\s*([<>])', 1), 1), '') as censor,
+    case when not plain_number then nullif(left(regexp_extract(value_text, '^\s*([<>])', 1), 1), '') end as censor,
     case
         -- exact(): a conversion never moves a value across a limit by a binary rounding error
         when measure in ('count', 'enzyme', 'weight') and unit_status = 'ok' then exact(value_num * factor)

@@ -7,7 +7,7 @@ group by all
 union all
 select 'drug', p.drug_code, p.drug_name, count(*)
 from stg_prescriptions p
-join drug_matches m using (prescription_id)
+join drug_map m on m.drug_code is not distinct from p.drug_code and m.drug_name is not distinct from p.drug_name
 where not m.is_azathioprine and m.dmt is null
 group by all
 order by kind, rows desc;
