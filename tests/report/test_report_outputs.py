@@ -216,6 +216,28 @@ def test_worklist_xlsx(outputs):
     assert all(isinstance(k, dt.datetime) for k in key_dates if k is not None)
 
 
+def test_the_retrospective_sheet_holds_the_past_year_and_the_summary_counts_the_rest(outputs):
+    """Years of history are findings.csv's: the workbook's Retrospective sheet lists the findings that are
+    not current with a key date in the RETRO_MONTHS months to the as-of date, and its Summary counts the others."""
+    from report_fixture import AS_OF
+
+    from pipelines.lib.worklist.xlsx import RETRO_MONTHS
+
+    findings = _read_csv(outputs["findings.csv"])
+    header = findings[0]
+    cutoff = AS_OF.replace(year=AS_OF.year - RETRO_MONTHS // 12)
+    retrospective = [dict(zip(header, r)) for r in findings[1:] if r[header.index("current")] == "false"]
+    recent = {r["finding_id"] for r in retrospective if dt.date.fromisoformat(r["key_date"]) > cutoff}
+    earlier = len(retrospective) - len(recent)
+    assert recent and earlier  # the fixture has both
+    wb = openpyxl.load_workbook(outputs["worklist.xlsx"])
+    sheet = wb["Retrospective"]
+    names = [c.value for c in sheet[1]]
+    assert {r[names.index("finding_id")] for r in sheet.iter_rows(min_row=2, values_only=True)} == recent
+    notes = [r for r in wb["Summary"].iter_rows(values_only=True) if r[0] == "Retrospective"]
+    assert notes[0][1] == len(recent) and f"{earlier:,} earlier retrospective findings" in notes[0][2]
+
+
 def test_worklist_html_is_capped_and_the_csv_is_not(con, registry, tmp_path, monkeypatch):
     from pipelines.lib import worklist as worklist_module
     from pipelines.lib.worklist import html as worklist_html

@@ -7,7 +7,9 @@ Sheets, in order:
 - **Review**: one row per open finding, with the review columns of CONTRACT.md (`finding_id, status, note,
   reviewed_by, reviewed_on, expires_on`; status as a drop-down). Fill them in and save the workbook into the
   reviews folder: the next run reads them (pipelines.lib.reviews). Rows left empty are not reviews.
-- **Retrospective**: the findings that are not current (what happened, for the audit meeting), per rule.
+- **Retrospective**: the findings that are not current (what happened, for the audit meeting) whose key date
+  falls in the last RETRO_MONTHS months, per rule; the Summary counts the earlier ones, which are in
+  findings.csv (`current` = false) with every other finding.
 - **Summary**: the run, the counts, and the rules with their rates.
 
 Written with xlsxwriter in ``constant_memory`` mode (rows streamed to disk, read from DuckDB in batches).
@@ -29,10 +31,12 @@ from ..report.safe import spreadsheet_safe
 from ..reviews import COLUMNS as REVIEW_COLUMNS
 from ..runinfo import RunInfo
 from ..reviews import STATUS_TEXT, STATUSES
-from ..sql import query_sql
+from ..sql import query_sql, scalar
 
 EXCEL_MAX_ROWS = 1_048_576
 BATCH = 10_000
+EXCEL_DAY_ZERO = dt.date(1899, 12, 31)  # Excel's 1900 date system: day 1 is 1 January 1900
+RETRO_MONTHS = 12  # the Retrospective sheet: the past year (years of history are findings.csv's, not a worklist's)
 SEVERITY_FILL = {"critical": "#F5B7B1", "high": "#FAD7A0", "medium": "#FCF3CF", "low": "#D6EAF8", "info": "#EAEDED"}
 
 # (header, column, width, kind)
@@ -112,7 +116,9 @@ class _Formats:
 def _sheet(wb, name: str, columns, fmt: _Formats, title: str):
     ws = wb.add_worksheet(name)
     for col, (header, _key, width, kind) in enumerate(columns):
-        ws.set_column(col, col, width)
+        # the review columns to fill in are shaded and bordered as columns, not cell by cell (they start empty)
+        column_format = {"input": fmt.input, "input-date": fmt.input_date}.get(kind)
+        ws.set_column(col, col, width, column_format)
         ws.write_string(0, col, header, fmt.input_header if kind.startswith("input") else fmt.header)
     ws.freeze_panes(1, 0)
     ws.set_landscape()
@@ -125,39 +131,53 @@ def _sheet(wb, name: str, columns, fmt: _Formats, title: str):
     return ws
 
 
-def _write(ws, row: int, col: int, value: Any, kind: str, fmt: _Formats) -> None:
-    if kind == "input":
-        if value is None:
-            ws.write_blank(row, col, None, fmt.input)
-        else:
-            ws.write_string(row, col, spreadsheet_safe(str(value)), fmt.input)
-        return
-    if kind == "input-date":
-        ws.write_blank(row, col, None, fmt.input_date)
-        return
-    if value is None:
-        return
-    if kind == "date":
-        if isinstance(value, dt.datetime):
-            value = value.date()
-        ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), fmt.date)
+def _excel_day(value: dt.date) -> int:
+    """The day number Excel stores for a date (or a date-time's date), as xlsxwriter's write_datetime computes
+    it: counted from 31 December 1899, plus one from March 1900 (Excel's phantom 29 February 1900)."""
+    days = (dt.date(value.year, value.month, value.day) - EXCEL_DAY_ZERO).days
+    return days + 1 if days > 59 else days
+
+
+def _writer(kind: str, fmt: _Formats):
+    """The function that writes one value of a column of this kind: (sheet, row, col, value). Chosen once
+    per column, not per cell (a sheet can hold a million cells)."""
+    if kind in ("input", "input-date"):
+        return None  # an empty review column: its column format (_sheet) shades it
+    elif kind == "date":
+        def write(ws, row, col, value):
+            if value is not None:
+                ws.write_number(row, col, _excel_day(value), fmt.date)
     elif kind in ("num", "num2", "int"):
-        if math.isfinite(float(value)):
-            ws.write_number(row, col, float(value), getattr(fmt, kind))
+        number_format = getattr(fmt, kind)
+
+        def write(ws, row, col, value):
+            if value is not None and math.isfinite(float(value)):
+                ws.write_number(row, col, float(value), number_format)
     elif kind == "yes":
-        if value:
-            ws.write_string(row, col, "yes", fmt.top)
+        def write(ws, row, col, value):
+            if value:
+                ws.write_string(row, col, "yes", fmt.top)
     elif kind == "severity":
-        ws.write_string(row, col, str(value), fmt.severity.get(str(value), fmt.top))
-    elif kind == "wrap":
-        ws.write_string(row, col, spreadsheet_safe(str(value)), fmt.wrap)
+        def write(ws, row, col, value):
+            if value is not None:
+                ws.write_string(row, col, str(value), fmt.severity.get(str(value), fmt.top))
     else:
-        ws.write_string(row, col, spreadsheet_safe(str(value)), fmt.top)
+        cell_format = fmt.wrap if kind == "wrap" else fmt.top
+
+        def write(ws, row, col, value):
+            if value is not None:
+                ws.write_string(row, col, spreadsheet_safe(str(value)), cell_format)
+    return write
 
 
 def _stream(ws, cursor, columns, fmt: _Formats, extra=None) -> tuple[int, bool]:
     """Rows of an open DuckDB result into the sheet; returns (rows written, cut at Excel's limit)."""
     names = [d[0] for d in cursor.description]
+    writers = [(col, key, write) for col, (_h, key, _w, kind) in enumerate(columns)
+               if (write := _writer(kind, fmt)) is not None]
+    # without `extra`, a column's value is read by position (no dict per row)
+    position = {name: i for i, name in enumerate(names)}
+    plain = [(col, position.get(key) if key else None, write) for col, key, write in writers]
     row = 0
     while True:
         batch = cursor.fetchmany(BATCH)
@@ -167,11 +187,14 @@ def _stream(ws, cursor, columns, fmt: _Formats, extra=None) -> tuple[int, bool]:
             if row + 1 >= EXCEL_MAX_ROWS:
                 return row, True
             row += 1
-            record = dict(zip(names, values))
             if extra:
+                record = dict(zip(names, values))
                 extra(record)
-            for col, (_h, key, _w, kind) in enumerate(columns):
-                _write(ws, row, col, record.get(key) if key else None, kind, fmt)
+                for col, key, write in writers:
+                    write(ws, row, col, record.get(key) if key else None)
+            else:
+                for col, at, write in plain:
+                    write(ws, row, col, values[at] if at is not None else None)
 
 
 def write_worklist_xlsx(con, run_info: RunInfo | dict[str, Any], previous_run_id: str | None, path: Path,
@@ -236,17 +259,21 @@ def write_worklist_xlsx(con, run_info: RunInfo | dict[str, Any], previous_run_id
     ws.autofilter(0, 0, last, len(REVIEW_SHEET_COLUMNS) - 1)
     written["Review"], cut["Review"] = n, c
 
-    ws = _sheet(wb, "Retrospective", RETRO_COLUMNS, fmt, f"{registry}: retrospective findings as of {as_of}")
-    n, c = _stream(ws, query_sql(con.cursor(), "worklist/xlsx_retrospective.sql"), RETRO_COLUMNS, fmt)
+    ws = _sheet(wb, "Retrospective", RETRO_COLUMNS, fmt,
+                f"{registry}: retrospective findings of the {RETRO_MONTHS} months to {as_of}")
+    since = {"as_of": run.as_of, "months": RETRO_MONTHS}
+    n, c = _stream(ws, query_sql(con.cursor(), "worklist/xlsx_retrospective.sql", since), RETRO_COLUMNS, fmt)
     ws.autofilter(0, 0, max(n, 1), len(RETRO_COLUMNS) - 1)
     written["Retrospective"], cut["Retrospective"] = n, c
 
-    _summary(wb, fmt, run, previous_run_id, written, cut, summary_rows, registry)
+    earlier = scalar(con, "worklist/xlsx_retrospective_earlier.sql", since)
+    _summary(wb, fmt, run, previous_run_id, written, cut, summary_rows, registry, earlier)
     wb.close()
     return written
 
 
-def _summary(wb, fmt: _Formats, run: RunInfo, previous_run_id, written, cut, summary_rows, registry) -> None:
+def _summary(wb, fmt: _Formats, run: RunInfo, previous_run_id, written, cut, summary_rows, registry,
+             earlier_retrospective: int) -> None:
     ws = wb.add_worksheet("Summary")
     ws.set_column(0, 0, 40)
     ws.set_column(1, 5, 14)
@@ -274,6 +301,9 @@ def _summary(wb, fmt: _Formats, run: RunInfo, previous_run_id, written, cut, sum
         ws.write_number(r, 1, rows)
         if cut[sheet]:
             ws.write_string(r, 2, "sheet cut at Excel's row limit: every finding is in findings.csv")
+        elif sheet == "Retrospective":
+            ws.write_string(r, 2, f"key date in the {RETRO_MONTHS} months to {run.as_of}; {earlier_retrospective:,} "
+                                  "earlier retrospective findings are in findings.csv (current = false)")
     r += 2
     ws.write_row(r, 0, ["Rule", "Severity", "Patients evaluated", "Patients flagged", "Rate", "Findings"], fmt.header)
     for s in summary_rows:
