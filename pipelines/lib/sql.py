@@ -98,6 +98,12 @@ def query_sql(con, relpath: str, params: Mapping[str, Any] | None = None):
     return con.execute(text, bind(text, params or {}))
 
 
+def relation(con, relpath: str, params: Mapping[str, Any] | None = None):
+    """A one-statement file as a DuckDB relation (`.to_arrow_reader(n)` streams it in batches of n rows)."""
+    text = load_sql(relpath)
+    return con.sql(text, params=bind(text, params or {}))
+
+
 def scalar(con, relpath: str, params: Mapping[str, Any] | None = None) -> Any:
     """The one value of a one-statement file (a count, a flag); None when it returns no row."""
     rows = query_sql(con, relpath, params).fetchall()

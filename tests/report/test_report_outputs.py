@@ -238,6 +238,28 @@ def test_the_retrospective_sheet_holds_the_past_year_and_the_summary_counts_the_
     assert notes[0][1] == len(recent) and f"{earlier:,} earlier retrospective findings" in notes[0][2]
 
 
+def test_a_large_workbook_is_written_by_a_worker_process_cell_for_cell_the_same(con, registry, tmp_path):
+    """worklist.xlsx is written by a worker process when it is large (while the reports render), in the
+    run's process when small: the same cells either way, and the rows exported for it are removed."""
+    from pipelines.lib.report.render import rule_totals
+    from pipelines.lib.runinfo import RunInfo
+    from pipelines.lib.worklist.xlsx import start_worklist_xlsx
+
+    paths = write_outputs(con, registry.run_info(), tmp_path / "out")  # small: written in process
+    run = RunInfo.of(registry.run_info())
+    agg = report_data.gather(con, run, None)
+    job = start_worklist_xlsx(con, run, None, tmp_path / "worker.xlsx", rule_totals(agg, run), in_process=False)
+    assert job._pool is not None  # a worker process writes it
+    assert job.result()["Review"] > 0
+
+    def cells(path):
+        book = openpyxl.load_workbook(path)
+        return {name: [[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames}
+
+    assert cells(tmp_path / "worker.xlsx") == cells(paths["worklist.xlsx"])
+    assert not list(tmp_path.glob(".worklist-xlsx-*")) and not list((tmp_path / "out").glob(".worklist-xlsx-*"))
+
+
 def test_worklist_html_is_capped_and_the_csv_is_not(con, registry, tmp_path, monkeypatch):
     from pipelines.lib import worklist as worklist_module
     from pipelines.lib.worklist import html as worklist_html

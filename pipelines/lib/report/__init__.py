@@ -20,6 +20,7 @@ show the change since this one.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,8 @@ from ..runinfo import RunInfo
 from ..sql import query_sql, run_sql
 from ..worklist import digest
 from ..worklist.html import write_worklist_html
-from ..worklist.xlsx import write_worklist_xlsx
 from . import data
-from .render import care_team_context, render, shareable_context, true_outliers, true_signals
+from .render import care_team_context, render, rule_totals, shareable_context, true_outliers, true_signals
 from .safe import spreadsheet_safe
 
 __all__ = ["write_outputs", "write_shareable_summary"]
@@ -79,21 +79,31 @@ def write_outputs(con, run_info: RunInfo | dict[str, Any], out_dir: Path, *, wor
             agg.indicators.to_dict("records"),
         )
 
-    # care team
-    care = care_team_context(
-        agg, run, out_dir, data.worklist_summary(con), data.retrospective(con),
-        data.change_lists(con, prev_id), data.expectation_examples(con),
-    )
-    paths["report.html"].write_text(render("report.html.j2", care), encoding="utf-8")
-    write_worklist_html(con, run, prev_id, paths["worklist.html"])
-    write_worklist_xlsx(con, run, prev_id, paths["worklist.xlsx"], care["rule_totals"])
-    paths["digest.txt"].write_text(digest.text(digest.counts(con, params), run), encoding="utf-8")
+    # worklist.xlsx is written (by a worker process when it is large) while the reports render; imported
+    # here, not at the top: the worker imports the xlsx module first, and that imports this package
+    from ..worklist.xlsx import start_worklist_xlsx
 
-    # shareable: the one disclosure step, then everything shared is rendered from its result alone
-    shared = disclosure.apply(agg, disclosure.params_from_profile(run.profile))
-    shareable = shareable_context(shared, run, out_dir, true_outliers(agg), true_signals(agg))
-    paths["report_shareable.html"].write_text(render("report.html.j2", shareable), encoding="utf-8")
-    write_shareable_summary(shared.rule_summary, paths["summary_shareable.csv"])
+    book = start_worklist_xlsx(con, run, prev_id, paths["worklist.xlsx"], rule_totals(agg, run))
+    try:
+        # care team
+        care = care_team_context(
+            agg, run, out_dir, data.worklist_summary(con), data.retrospective(con),
+            data.change_lists(con, prev_id), data.expectation_examples(con),
+        )
+        paths["report.html"].write_text(render("report.html.j2", care), encoding="utf-8")
+        write_worklist_html(con, run, prev_id, paths["worklist.html"])
+        paths["digest.txt"].write_text(digest.text(digest.counts(con, params), run), encoding="utf-8")
+
+        # shareable: the one disclosure step, then everything shared is rendered from its result alone
+        shared = disclosure.apply(agg, disclosure.params_from_profile(run.profile))
+        shareable = shareable_context(shared, run, out_dir, true_outliers(agg), true_signals(agg))
+        paths["report_shareable.html"].write_text(render("report.html.j2", shareable), encoding="utf-8")
+        write_shareable_summary(shared.rule_summary, paths["summary_shareable.csv"])
+    except BaseException:
+        with contextlib.suppress(Exception):
+            book.result()  # waited for and its exported rows removed; the run's own error is the one raised
+        raise
+    book.result()
     return paths
 
 

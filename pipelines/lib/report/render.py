@@ -578,6 +578,12 @@ def _base_context(agg: Aggregates, run: RunInfo, out_dir, shareable: bool, outli
     return ctx
 
 
+def rule_totals(agg: Aggregates, run: RunInfo) -> list[dict]:
+    """The all-sites row of every rule with its title and severity, most severe first (the report's rules
+    table and worklist.xlsx's Summary)."""
+    return _rules_views(agg, RunInfo.of(run).params)["rule_totals"]
+
+
 def care_team_context(agg: Aggregates, run: RunInfo, out_dir, worklist_summary: dict[str, int],
                       retrospective: list[dict], changes: dict[str, list], examples: dict) -> dict:
     """The care-team report's context: the shared base, plus the patient-level parts (the worklist in

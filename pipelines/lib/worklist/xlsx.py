@@ -12,7 +12,12 @@ Sheets, in order:
   findings.csv (`current` = false) with every other finding.
 - **Summary**: the run, the counts, and the rules with their rates.
 
-Written with xlsxwriter in ``constant_memory`` mode (rows streamed to disk, read from DuckDB in batches).
+Two steps. `export` runs the sheets' queries in DuckDB and streams their rows into Parquet files in a folder
+of its own inside the (temporary) output folder; `write_book` builds the workbook from those files alone, a
+batch at a time, with no database. A workbook of more than PROCESS_ROWS rows is written by a worker process
+while the run renders its reports on the other core (xlsxwriter is pure Python: 1.1 million cells take about
+ten seconds); a small one in the run's own process. Either way the folder is removed after.
+Written with xlsxwriter in ``constant_memory`` mode (rows streamed to disk, read in batches).
 Every sheet: frozen header, autofilter, wrapped detail text, severity colours, printed landscape on A4, fit
 to the page width with the header row repeated. A sheet holds at most Excel's 1,048,575 rows; the Summary
 says when one was cut and points to findings.csv. No text is ever written as a formula or a link.
@@ -20,21 +25,29 @@ says when one was cut and points to findings.csv. No text is ever written as a f
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import datetime as dt
 import math
+import multiprocessing
+import shutil
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
+import pyarrow.parquet as pq
 import xlsxwriter
 
 from ..report.safe import spreadsheet_safe
 from ..reviews import COLUMNS as REVIEW_COLUMNS
 from ..runinfo import RunInfo
 from ..reviews import STATUS_TEXT, STATUSES
-from ..sql import query_sql, scalar
+from ..sql import query_sql, relation, scalar
 
 EXCEL_MAX_ROWS = 1_048_576
 BATCH = 10_000
+PROCESS_ROWS = 20_000  # a workbook of more rows is written by a worker process while the reports render
 EXCEL_DAY_ZERO = dt.date(1899, 12, 31)  # Excel's 1900 date system: day 1 is 1 January 1900
 RETRO_MONTHS = 12  # the Retrospective sheet: the past year (years of history are findings.csv's, not a worklist's)
 SEVERITY_FILL = {"critical": "#F5B7B1", "high": "#FAD7A0", "medium": "#FCF3CF", "low": "#D6EAF8", "info": "#EAEDED"}
@@ -170,51 +183,135 @@ def _writer(kind: str, fmt: _Formats):
     return write
 
 
-def _stream(ws, cursor, columns, fmt: _Formats, extra=None) -> tuple[int, bool]:
-    """Rows of an open DuckDB result into the sheet; returns (rows written, cut at Excel's limit)."""
-    names = [d[0] for d in cursor.description]
+def _rows(path: Path) -> Iterator[dict[str, Any]]:
+    """The rows of one exported sheet, as dicts, a batch at a time."""
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH):
+        yield from batch.to_pylist()
+
+
+def _stream(ws, rows: Iterator[dict[str, Any]], columns, fmt: _Formats, extra=None) -> tuple[int, bool]:
+    """Rows into the sheet; returns (rows written, cut at Excel's limit)."""
     writers = [(col, key, write) for col, (_h, key, _w, kind) in enumerate(columns)
                if (write := _writer(kind, fmt)) is not None]
-    # without `extra`, a column's value is read by position (no dict per row)
-    position = {name: i for i, name in enumerate(names)}
-    plain = [(col, position.get(key) if key else None, write) for col, key, write in writers]
     row = 0
-    while True:
-        batch = cursor.fetchmany(BATCH)
-        if not batch:
-            return row, False
-        for values in batch:
-            if row + 1 >= EXCEL_MAX_ROWS:
-                return row, True
-            row += 1
-            if extra:
-                record = dict(zip(names, values))
-                extra(record)
-                for col, key, write in writers:
-                    write(ws, row, col, record.get(key) if key else None)
-            else:
-                for col, at, write in plain:
-                    write(ws, row, col, values[at] if at is not None else None)
+    for record in rows:
+        if row + 1 >= EXCEL_MAX_ROWS:
+            return row, True
+        row += 1
+        if extra:
+            extra(record)
+        for col, key, write in writers:
+            write(ws, row, col, record.get(key) if key else None)
+    return row, False
+
+
+SHEET_QUERIES = (("Worklist", "worklist/xlsx_patients.sql"), ("Review", "worklist/xlsx_review.sql"),
+                 ("Retrospective", "worklist/xlsx_retrospective.sql"))
+
+
+@dataclass(frozen=True)
+class BookInputs:
+    """Everything write_book needs besides the exported rows: plain values, so that a worker process can
+    take them."""
+
+    folder: str  # the exported sheets, <sheet>.parquet
+    rows: int  # rows exported, all sheets
+    registry: str
+    as_of: dt.date
+    profile_name: str
+    run_id: str
+    previous_run_id: str | None
+    monitored: list[tuple[str, str]]
+    summary_rows: list[dict[str, Any]]
+    earlier_retrospective: int
+
+
+def export(con, run: RunInfo, previous_run_id: str | None, path: Path,
+           summary_rows: list[dict[str, Any]]) -> BookInputs:
+    """Stream each sheet's rows from DuckDB into <folder>/<sheet>.parquet, the folder made beside `path` (the
+    output folder, patient-level already; removed once the workbook is written)."""
+    folder = Path(tempfile.mkdtemp(prefix=".worklist-xlsx-", dir=Path(path).parent))
+    since = {"as_of": run.as_of, "months": RETRO_MONTHS}
+    rows = 0
+    try:
+        for sheet, sql_file in SHEET_QUERIES:
+            with contextlib.closing(con.cursor()) as cursor:  # its own connection: the run's may hold a result
+                reader = relation(cursor, sql_file, since).to_arrow_reader(BATCH)
+                with pq.ParquetWriter(folder / f"{sheet}.parquet", reader.schema) as writer:
+                    for batch in reader:
+                        writer.write_batch(batch)
+                        rows += batch.num_rows
+        return BookInputs(
+            folder=str(folder), rows=rows, registry=run.registry_name, as_of=run.as_of,
+            profile_name=run.profile_name, run_id=run.run_id, previous_run_id=previous_run_id,
+            monitored=[tuple(r) for r in query_sql(con, "worklist/monitored.sql").fetchall()],
+            summary_rows=[dict(r) for r in summary_rows],
+            earlier_retrospective=scalar(con, "worklist/xlsx_retrospective_earlier.sql", since))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+
+
+class BookJob:
+    """A workbook being written: `result()` waits for it, returns the rows written per sheet (or raises what
+    the writing raised) and removes the exported rows."""
+
+    def __init__(self, inputs: BookInputs, path: Path, in_process: bool | None = None):
+        self._inputs = inputs
+        if in_process is None:
+            in_process = inputs.rows <= PROCESS_ROWS
+        self._pool = None
+        if in_process:
+            self._future: concurrent.futures.Future = concurrent.futures.Future()
+            try:
+                self._future.set_result(write_book(inputs, str(path)))
+            except Exception as exc:  # raised again by result(), like the worker's
+                self._future.set_exception(exc)
+        else:
+            # spawn, not fork: the run's process holds DuckDB's threads, and the worker needs nothing of it
+            self._pool = concurrent.futures.ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._future = self._pool.submit(write_book, inputs, str(path))
+
+    def result(self) -> dict[str, int]:
+        try:
+            return self._future.result()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+            shutil.rmtree(self._inputs.folder, ignore_errors=True)
+
+
+def start_worklist_xlsx(con, run_info: RunInfo | dict[str, Any], previous_run_id: str | None, path: Path,
+                        summary_rows: list[dict[str, Any]], in_process: bool | None = None) -> BookJob:
+    """Export the sheets and start writing the workbook (after `pipelines.lib.worklist.prepare`);
+    `.result()` waits for it. `in_process`: None chooses by size (PROCESS_ROWS)."""
+    inputs = export(con, RunInfo.of(run_info), previous_run_id, path, summary_rows)
+    return BookJob(inputs, path, in_process)
 
 
 def write_worklist_xlsx(con, run_info: RunInfo | dict[str, Any], previous_run_id: str | None, path: Path,
                         summary_rows: list[dict[str, Any]]) -> dict[str, int]:
     """Write the workbook (after `pipelines.lib.worklist.prepare`); returns the rows written per sheet."""
-    wb = xlsxwriter.Workbook(str(path), {"constant_memory": True, "default_date_format": "yyyy-mm-dd",
-                                         "remove_timezone": True, "strings_to_formulas": False,
-                                         "strings_to_urls": False, "strings_to_numbers": False})
-    run = RunInfo.of(run_info)
-    registry = run.registry_name
-    as_of = str(run.as_of)
+    return start_worklist_xlsx(con, run_info, previous_run_id, path, summary_rows).result()
+
+
+def write_book(inputs: BookInputs, path: str) -> dict[str, int]:
+    """The workbook from the exported sheets (no database: this may run in a worker process)."""
+    wb = xlsxwriter.Workbook(path, {"constant_memory": True, "default_date_format": "yyyy-mm-dd",
+                                    "remove_timezone": True, "strings_to_formulas": False,
+                                    "strings_to_urls": False, "strings_to_numbers": False})
+    registry = inputs.registry
+    as_of = str(inputs.as_of)
+    folder = Path(inputs.folder)
     wb.set_properties({"title": "Azathioprine audit worklist", "subject": f"as of {as_of}",
                        "comments": "Patient-identifiable: for the care team only."})
     fmt = _Formats(wb)
-    monitored = query_sql(con, "worklist/monitored.sql").fetchall()
     written: dict[str, int] = {}
     cut: dict[str, bool] = {}
 
     # Worklist: one row per patient, with per monitored group the last test and the next due date
-    group_columns = tuple(col for test, _label in monitored for col in (
+    group_columns = tuple(col for test, _label in inputs.monitored for col in (
         (f"{test} last test", f"last_{test}", 11, "date"), (f"{test} next due", f"due_{test}", 11, "date")))
     columns = PATIENT_COLUMNS + group_columns + (("Review", "review_text", 28, "wrap"),)
     ws = _sheet(wb, "Worklist", columns, fmt, f"{registry}: worklist as of {as_of}")
@@ -229,7 +326,7 @@ def write_worklist_xlsx(con, run_info: RunInfo | dict[str, Any], previous_run_id
         record["review_text"] = "; ".join(f"{STATUS_TEXT.get(r['status'], r['status'])} ({r['reviewed_by']}, "
                                           f"{r['reviewed_on']:%Y-%m-%d})" for r in reviews) or "not reviewed"
 
-    n, c = _stream(ws, query_sql(con.cursor(), "worklist/xlsx_patients.sql"), columns, fmt, expand)
+    n, c = _stream(ws, _rows(folder / "Worklist.parquet"), columns, fmt, expand)
     ws.autofilter(0, 0, max(n, 1), len(columns) - 1)
     written["Worklist"], cut["Worklist"] = n, c
 
@@ -245,7 +342,7 @@ def write_worklist_xlsx(con, run_info: RunInfo | dict[str, Any], previous_run_id
                                         + (" (still open after action)" if record.get("still_open_after_action")
                                            else ""))
 
-    n, c = _stream(ws, query_sql(con.cursor(), "worklist/xlsx_review.sql"), REVIEW_SHEET_COLUMNS, fmt, review_row)
+    n, c = _stream(ws, _rows(folder / "Review.parquet"), REVIEW_SHEET_COLUMNS, fmt, review_row)
     status_col = [h for h, *_ in REVIEW_SHEET_COLUMNS].index("status")
     last = max(n, 1)
     ws.data_validation(1, status_col, last, status_col, {
@@ -261,19 +358,17 @@ def write_worklist_xlsx(con, run_info: RunInfo | dict[str, Any], previous_run_id
 
     ws = _sheet(wb, "Retrospective", RETRO_COLUMNS, fmt,
                 f"{registry}: retrospective findings of the {RETRO_MONTHS} months to {as_of}")
-    since = {"as_of": run.as_of, "months": RETRO_MONTHS}
-    n, c = _stream(ws, query_sql(con.cursor(), "worklist/xlsx_retrospective.sql", since), RETRO_COLUMNS, fmt)
+    n, c = _stream(ws, _rows(folder / "Retrospective.parquet"), RETRO_COLUMNS, fmt)
     ws.autofilter(0, 0, max(n, 1), len(RETRO_COLUMNS) - 1)
     written["Retrospective"], cut["Retrospective"] = n, c
 
-    earlier = scalar(con, "worklist/xlsx_retrospective_earlier.sql", since)
-    _summary(wb, fmt, run, previous_run_id, written, cut, summary_rows, registry, earlier)
+    _summary(wb, fmt, inputs, written, cut)
     wb.close()
     return written
 
 
-def _summary(wb, fmt: _Formats, run: RunInfo, previous_run_id, written, cut, summary_rows, registry,
-             earlier_retrospective: int) -> None:
+def _summary(wb, fmt: _Formats, inputs: BookInputs, written, cut) -> None:
+    registry, summary_rows = inputs.registry, inputs.summary_rows
     ws = wb.add_worksheet("Summary")
     ws.set_column(0, 0, 40)
     ws.set_column(1, 5, 14)
@@ -282,10 +377,10 @@ def _summary(wb, fmt: _Formats, run: RunInfo, previous_run_id, written, cut, sum
     ws.fit_to_pages(1, 0)
     ws.write_string(0, 0, spreadsheet_safe(f"{registry}: azathioprine audit worklist"), fmt.title)
     meta = [
-        ("As of", str(run.as_of)),
-        ("Profile", run.profile_name),
-        ("Run", run.run_id),
-        ("Compared with run", previous_run_id or "none (first run)"),
+        ("As of", str(inputs.as_of)),
+        ("Profile", inputs.profile_name),
+        ("Run", inputs.run_id),
+        ("Compared with run", inputs.previous_run_id or "none (first run)"),
         ("Care team only", "patient-identifiable; do not share"),
         ("How to review", "fill in status, reviewed_by and reviewed_on (and a note or expires_on) on the Review "
                           "sheet, then save this workbook into the reviews folder"),
@@ -302,7 +397,8 @@ def _summary(wb, fmt: _Formats, run: RunInfo, previous_run_id, written, cut, sum
         if cut[sheet]:
             ws.write_string(r, 2, "sheet cut at Excel's row limit: every finding is in findings.csv")
         elif sheet == "Retrospective":
-            ws.write_string(r, 2, f"key date in the {RETRO_MONTHS} months to {run.as_of}; {earlier_retrospective:,} "
+            ws.write_string(r, 2, f"key date in the {RETRO_MONTHS} months to {inputs.as_of}; "
+                                  f"{inputs.earlier_retrospective:,} "
                                   "earlier retrospective findings are in findings.csv (current = false)")
     r += 2
     ws.write_row(r, 0, ["Rule", "Severity", "Patients evaluated", "Patients flagged", "Rate", "Findings"], fmt.header)
