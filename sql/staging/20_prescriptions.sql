@@ -46,6 +46,23 @@ ranked as (
 )
 select * exclude (start_date_text, end_date_text, days_supply_text, days_supply_num, strength_text, quantity_text, daily_dose_text, _error, first_line, known_patient),
     case when days_supply_num <= $max_days_supply then cast(days_supply_num as integer) end as days_supply,
+    -- Most rows are clean: this test of every reason's condition spares them the text below (a row it took
+    -- for unclean by mistake would still get no reason: concat_ws of nothing is '', hence NULL).
+    case when _error is null and prescription_id is not null and patient_id is not null and drug_name is not null
+              and start_date is not null and (end_date_text is null or end_date is not null)
+              and (days_supply_text is null or days_supply_num is not null)
+              and (strength_text is null or strength is not null)
+              and (quantity_text is null or quantity is not null)
+              and (daily_dose_text is null or daily_dose is not null)
+              and (days_supply_num is null or (days_supply_num > 0 and days_supply_num = floor(days_supply_num)
+                                               and days_supply_num <= $max_days_supply))
+              and start_date between $date_min and $date_max
+              and (end_date is null or (end_date between $date_min and $date_max and end_date >= start_date))
+              and (strength is null or strength > 0) and (quantity is null or quantity > 0)
+              and (daily_dose is null or daily_dose > 0)
+              and start_date <= $as_of
+              and (first_line is null or _line <= first_line) and known_patient
+    then null else
     nullif(concat_ws('; ',
         _error,
         missing(prescription_id, 'prescription_id'),
@@ -73,7 +90,7 @@ select * exclude (start_date_text, end_date_text, days_supply_text, days_supply_
         case when prescription_id is not null and _line > first_line
              then 'duplicate prescription_id (first on line ' || first_line || ')' end,
         case when patient_id is not null and not known_patient then 'unknown patient_id' end
-    ), '') as reasons
+    ), '') end as reasons
 from ranked;
 
 create or replace view stg_prescriptions as

@@ -42,6 +42,16 @@ ranked as (
 )
 select * exclude (collected_at_text, ref_low_text, ref_high_text, _error, first_line, known_patient),
     cast(collected_at as date) as collected_date,
+    -- Most rows are clean: this test of every reason's condition spares them the text below (a row it took
+    -- for unclean by mistake would still get no reason: concat_ws of nothing is '', hence NULL).
+    case when _error is null and result_id is not null and patient_id is not null
+              and (test_code is not null or test_name is not null) and collected_at is not null
+              and value is not null and (ref_low_text is null or ref_low is not null)
+              and (ref_high_text is null or ref_high is not null)
+              and cast(collected_at as date) <= $as_of
+              and cast(collected_at as date) between $date_min and $date_max
+              and (first_line is null or _line <= first_line) and known_patient
+    then null else
     nullif(concat_ws('; ',
         _error,
         missing(result_id, 'result_id'),
@@ -58,7 +68,7 @@ select * exclude (collected_at_text, ref_low_text, ref_high_text, _error, first_
         case when result_id is not null and _line > first_line
              then 'duplicate result_id (first on line ' || first_line || ')' end,
         case when patient_id is not null and not known_patient then 'unknown patient_id' end
-    ), '') as reasons
+    ), '') end as reasons
 from ranked;
 
 create or replace view stg_labs as
