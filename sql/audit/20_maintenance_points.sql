@@ -13,13 +13,12 @@ maintenance_episodes as (
     from episodes e cross join tests t
     where e.eval_end >= e.maintenance_start
 ),
-pre as (  -- the latest test before M, per episode and test
-    select m.patient_id, m.episode_no, m.test, max(b.test_date) as pre_date
+pre as (  -- the latest test before M, per episode and test (an ASOF join), when it is in the episode
+    select m.patient_id, m.episode_no, m.test, b.test_date as pre_date
     from maintenance_episodes m
-    join blood_tests b
-      on b.patient_id = m.patient_id and b.test = m.test
-     and b.test_date >= m.episode_start and b.test_date < m.maintenance_start
-    group by m.patient_id, m.episode_no, m.test
+    asof join blood_tests b
+      on b.patient_id = m.patient_id and b.test = m.test and b.test_date < m.maintenance_start
+    where b.test_date >= m.episode_start
 ),
 clock as (
     select m.patient_id, m.episode_no, m.test, coalesce(p.pre_date, m.maintenance_start) as point_date,

@@ -19,13 +19,12 @@ in_episode as (
     join episodes e
       on e.patient_id = r.patient_id and r.regimen_start between e.episode_start and e.episode_end
 ),
-latest_weight as (
-    select r.patient_id, r.regimen_start, max(w.collected_date) as weight_date
-    from in_episode r
-    join weights w
-      on w.patient_id = r.patient_id
-     and w.collected_date between r.regimen_start - $weight_lookback_days * interval 1 day and r.regimen_start
-    group by all
+latest_weight as (  -- an ASOF join: the latest weight on or before the start, kept when within the look-back
+    select r.patient_id, r.regimen_start, w.collected_date as weight_date
+    from (select distinct patient_id, regimen_start from in_episode) r
+    asof join weights w
+      on w.patient_id = r.patient_id and w.collected_date <= r.regimen_start
+    where w.collected_date >= r.regimen_start - $weight_lookback_days * interval 1 day
 ),
 weight as (
     select l.patient_id, l.regimen_start, l.weight_date, avg(w.weight_kg) as weight_kg
