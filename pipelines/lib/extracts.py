@@ -140,7 +140,7 @@ def create_raw_table(con, spec: ExtractFile) -> None:
     """`raw_<name>`: fixed columns from the contract (names are code constants, never file content). A
     temporary table: only staging, in the same connection, reads it, and a copy in the database file would
     cost as much again as the read (the rows are written once, typed, by staging)."""
-    _drop_raw(con, spec.name)
+    drop_raw(con, spec.name)
     columns = ", ".join(f'"{field.name}" {"BIGINT" if field.name.startswith("_line") else "VARCHAR"}'
                         for field in _raw_table_schema(spec))
     con.execute(f"CREATE OR REPLACE TEMP TABLE raw_{spec.name} ({columns})")
@@ -431,7 +431,7 @@ def _file_facts(path: Path) -> tuple[str, int, bool]:
     return digest.hexdigest(), newlines + (last != b"\n"), even and tail.count(b'"') % 2 == 0
 
 
-def _drop_raw(con, name: str) -> None:
+def drop_raw(con, name: str) -> None:
     """Remove a raw table (or the view the fast reader made) and what it was read into."""
     from .sql import drop_relation
 
@@ -480,7 +480,7 @@ def _duckdb_csv(con, path: Path, spec: ExtractFile) -> tuple[int, tuple[str, ...
     if faulty or rows != lines - 1 or not even_quotes:
         con.execute("drop table csv_read")
         raise _NotSimpleCsv()
-    _drop_raw(con, spec.name)
+    drop_raw(con, spec.name)
     con.execute(f"alter table csv_read rename to raw_{spec.name}_csv")
     # The view's expressions come from code only: contract column names and field positions.
     fields = [f"nullif(c{p}, '') as {column}" if p is not None else f"null::varchar as {column}"

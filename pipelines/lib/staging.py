@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 import pyarrow as pa
 
-from .extracts import EXTRACT_FILES, RawLoad, iter_lines, load_raw
+from .extracts import EXTRACT_FILES, RawLoad, drop_raw, iter_lines, load_raw
 from .sql import drop_relation, query_sql, run_many, run_sql, sql_files
 
 STAGING_ORDER = ("patients", "prescriptions", "labs", "events", "sites")
@@ -49,6 +49,8 @@ def stage(con, loads: dict[str, RawLoad], params: Mapping[str, Any]) -> list[Fil
     for path in sql_files("staging"):
         run_sql(con, f"staging/{path.name}", params)
     fill_raw_text(con, loads, labels)
+    for name in STAGING_ORDER:  # typed and quarantined: the raw rows (memory, or DuckDB's spill files) go now
+        drop_raw(con, name)
     staged = {name: (accepted, quarantined) for name, accepted, quarantined in query_sql(
         con, "ingest/counts.sql",
         {"labels": [{"name": name, "label": labels[f"{name}_file"]} for name in STAGING_ORDER]}).fetchall()}
