@@ -57,6 +57,27 @@ def test_cli_materialize_and_the_stage_functions_give_identical_findings(extract
     assert len(reference) > 0
 
 
+def test_a_dagster_run_writes_a_large_workbook_through_the_worker_process(extracts, tmp_path, monkeypatch):
+    """The nightly job's report asset hands worklist.xlsx to a spawned worker process when it is large (here:
+    any size): the run succeeds, the workbook opens, and the rows exported for the worker are gone."""
+    import openpyxl
+
+    from pipelines.defs.resources import AuditDatabase, AuditSettings
+    from pipelines.definitions import ASSET_CHECKS, ASSETS
+    from pipelines.lib.worklist import xlsx
+
+    monkeypatch.setattr(xlsx, "PROCESS_ROWS", 0)
+    out = tmp_path / "reports" / AS_OF.isoformat()
+    result = dg.materialize(
+        [*ASSETS, *ASSET_CHECKS],
+        resources={"database": AuditDatabase(database=str(tmp_path / "db.duckdb")),
+                   "settings": AuditSettings(extracts_dir=str(extracts), as_of=AS_OF.isoformat(), out_dir=str(out))})
+    assert result.success
+    book = openpyxl.load_workbook(out / "worklist.xlsx")
+    assert book.sheetnames == ["Worklist", "Review", "Retrospective", "Summary"] and book["Review"].max_row > 1
+    assert not list(out.glob(".worklist-xlsx-*")) and not list(tmp_path.rglob(".worklist-xlsx-*"))
+
+
 def test_make_dev_after_make_demo_audits_the_demo_extract(tmp_path, monkeypatch):
     """`make demo` writes data/demo-extracts; the UI's definitions (default settings, no variable set)
     then materialise the nightly job on it."""
