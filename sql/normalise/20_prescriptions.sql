@@ -76,7 +76,8 @@ where m.dmt is not null and not m.is_azathioprine
   and coalesce(p.status, '') not in ('cancelled', 'canceled', 'entered-in-error', 'entered in error', 'draft');
 
 -- Xanthine oxidase inhibitors (allopurinol, febuxostat; drug_map): they cover [start_date, start_date +
--- days - 1], days = days_supply, else end_date - start_date + 1, else $default_days_supply; the statuses that give no azathioprine exposure give none here either.
+-- days - 1], days = days_supply, else end_date - start_date + 1, else $default_days_supply; the statuses
+-- that give no azathioprine exposure give none here either.
 create or replace table xoi_prescriptions as
 select
     p.prescription_id, p.patient_id, p.start_date, m.xoi as drug,
