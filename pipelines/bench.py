@@ -2,10 +2,10 @@
 
 At each size (default 20,000 and 100,000 patients: `PATIENTS=1000000 make bench` for one size), prints per
 stage the rows, seconds and the peak resident memory of the process and its children (the worklist.xlsx
-worker) during that stage (sampled from /proc every 20 ms); then the floor, bare DuckDB reading the same four files into tables (`read_csv`, every column as
-text) in the same process, and the ratio of the whole audit (ingest to published outputs) to that floor.
-A last table puts the sizes side by side so the growth of each stage is visible. Not a test: nothing here
-asserts a time.
+worker) during that stage (sampled from /proc every 20 ms); then the floor, bare DuckDB reading the same four
+files into tables (`read_csv`, every column as text) in the same process, and the ratio of the whole audit
+(ingest to published outputs) to that floor. A last table puts the sizes side by side so the growth of each
+stage is visible. Not a test: nothing here asserts a time.
 """
 
 from __future__ import annotations

@@ -448,8 +448,9 @@ _EXTRA_JSON = ("nullif(to_json(map_from_entries(list_filter(list_transform(json_
 def _duckdb_csv(con, path: Path, spec: ExtractFile) -> tuple[int, tuple[str, ...], str]:
     """The fast reader: DuckDB's CSV parser (sql/extracts/read_csv.sql), for the common file where every row
     is one line; then the n-th data row is line n + 1, and `raw_<name>` is a view over what DuckDB read,
-    numbering the rows by their order (both temporary, on this connection only, as the exact reader's table). Returns (rows, extra column names, sha256). Anything else raises
-    _NotSimpleCsv, and the caller starts again with the line-by-line reader, which numbers any file exactly."""
+    numbering the rows by their order (both temporary, on this connection only, as the exact reader's table).
+    Returns (rows, extra column names, sha256). Anything else raises _NotSimpleCsv, and the caller starts
+    again with the line-by-line reader, which numbers any file exactly."""
     import concurrent.futures
 
     import duckdb

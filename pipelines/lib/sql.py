@@ -160,8 +160,9 @@ def drop_relation(con, name: str) -> None:
     now), the connection's temporary one and the database's. `name` comes from code, never from data."""
     for catalog, schema, kind in query_sql(con, "object_kind.sql", {"name": name}).fetchall():
         what = "view" if kind == "VIEW" else "table"
-        con.execute(f"drop {what} {_quoted(catalog)}.{_quoted(schema)}.{_quoted(name)}")
+        con.execute(f"drop {what} {quote_ident(catalog)}.{quote_ident(schema)}.{quote_ident(name)}")
 
 
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
+def quote_ident(name: str) -> str:
+    """A name as a quoted DuckDB identifier (for names from code or the catalogue, never from data)."""
+    return '"' + name.replace('"', '""') + '"'

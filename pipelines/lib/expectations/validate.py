@@ -12,6 +12,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.expectations.expectation import Expectation
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
+from ..sql import quote_ident
 from .engine import shared_datasource
 from .suites import SCHEMA_ONLY, column_label, columns_used, load_suite, mostly
 
@@ -49,10 +50,6 @@ def context():
         ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         _CONTEXT = ctx
     return _CONTEXT
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def quote_table(table: str) -> str:

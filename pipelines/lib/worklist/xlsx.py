@@ -290,12 +290,6 @@ def start_worklist_xlsx(con, run_info: RunInfo | dict[str, Any], previous_run_id
     return BookJob(inputs, path, in_process)
 
 
-def write_worklist_xlsx(con, run_info: RunInfo | dict[str, Any], previous_run_id: str | None, path: Path,
-                        summary_rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Write the workbook (after `pipelines.lib.worklist.prepare`); returns the rows written per sheet."""
-    return start_worklist_xlsx(con, run_info, previous_run_id, path, summary_rows).result()
-
-
 def write_book(inputs: BookInputs, path: str) -> dict[str, int]:
     """The workbook from the exported sheets (no database: this may run in a worker process)."""
     wb = xlsxwriter.Workbook(path, {"constant_memory": True, "default_date_format": "yyyy-mm-dd",
