@@ -183,7 +183,7 @@ def test_quarantined_rows_keep_their_text_and_accepted_rows_carry_none(tmp_path)
 
 
 def test_the_fast_reader_and_the_exact_reader_give_the_same_raw_tables(tmp_path):
-    from pipelines.lib.extracts import load_raw
+    from pipelines.lib.extracts import EXTRACT_FILES, load_raw
     from pipelines.lib.synthetic import generate
 
     generate(tmp_path, patients=150, seed=3, as_of=AS_OF)
@@ -192,10 +192,46 @@ def test_the_fast_reader_and_the_exact_reader_give_the_same_raw_tables(tmp_path)
         load_raw(fast, tmp_path, name, fast=True, chunk_rows=7_000)
         load_raw(exact, tmp_path, name, fast=False)
         query = f"select * from raw_{name} order by _line"
+        if EXTRACT_FILES[name].lines_from_staging:  # numbered by staging (next test): the rows in file order
+            assert fast.execute(f"select count(*) from raw_{name} where _line is not null").fetchone()[0] == 0
+            query = f"select * exclude (_line, _line_end) from raw_{name}"
         assert fast.execute(query).fetchall() == exact.execute(query).fetchall(), name
 
 
+def test_the_fast_reader_and_the_exact_reader_stage_the_same_rows_and_lines(tmp_path, monkeypatch):
+    """Staging numbers the fast reader's rows of the large files by the order it writes them: the typed
+    tables, line numbers and reasons (repeated ids name their first line) are the exact reader's."""
+    import functools
+
+    from pipelines.lib import staging
+    from pipelines.lib.synthetic import generate
+
+    generate(tmp_path, patients=300, seed=5, as_of=AS_OF)
+    labs = (tmp_path / "labs.csv").read_text().splitlines(keepends=True)
+    # a repeated result_id three times (the first kept) and a row of a patient not in patients.csv
+    labs[5:5] = [labs[2], labs[3], labs[2], labs[4].replace(labs[4].split(",")[1], "P-NOT-THERE", 1)]
+    (tmp_path / "labs.csv").write_text("".join(labs))
+    fast, _ = run(tmp_path)
+    monkeypatch.setattr(staging, "load_raw", functools.partial(staging.load_raw, fast=False))
+    exact, _ = run(tmp_path)
+    for table in ("chk_patients", "checked_prescriptions", "checked_labs", "checked_events"):
+        query = f"select * from {table} order by _line"
+        assert fast.execute(query).fetchall() == exact.execute(query).fetchall(), table
+    assert quarantine(fast) == quarantine(exact)
+    reasons = [r for f, _, r in quarantine(fast) if f == "labs.csv"]
+    assert sum("duplicate result_id (first on line 3)" in r for r in reasons) == 2
+    assert any(r.endswith("unknown patient_id") for r in reasons)
+
+
 HEADER = b"result_id,patient_id,test_name,collected_at,value\n"
+
+
+def numbered_rows(con, table="raw_labs"):
+    """A raw table's rows by line. The fast reader leaves a large file's rows unnumbered, and staging numbers
+    them by their order in the file (row n is line n + 1): they are numbered so here."""
+    return con.execute(f"select coalesce(_line, row_number() over () + 1) as line, "
+                       f"coalesce(_line_end, row_number() over () + 1) as line_end, "
+                       f"* exclude (_line, _line_end, _extra), _extra::json from {table} order by line").fetchall()
 
 
 @pytest.mark.parametrize("body", [
@@ -221,8 +257,7 @@ def test_duckdbs_reader_gives_the_exact_readers_rows_or_hands_the_file_over(tmp_
     (tmp_path / "labs.csv").write_bytes(header + body)
     fast, exact = duckdb.connect(), duckdb.connect()
     assert load_raw(fast, tmp_path, "labs", fast=True).rows_read == load_raw(exact, tmp_path, "labs", fast=False).rows_read
-    query = "select * exclude (_extra), _extra::json from raw_labs order by _line"
-    assert fast.execute(query).fetchall() == exact.execute(query).fetchall()
+    assert numbered_rows(fast) == numbered_rows(exact)
 
 
 @pytest.mark.parametrize("text", [
@@ -239,8 +274,7 @@ def test_a_well_formed_file_is_read_by_duckdb_with_the_same_rows(tmp_path, text)
     load_raw(exact, tmp_path, "labs", fast=False)
     kind = "select table_type from information_schema.tables where table_name = 'raw_labs'"
     assert fast.execute(kind).fetchall() == [("VIEW",)]  # DuckDB read it: the fast path was taken
-    query = "select * from raw_labs order by _line"
-    assert fast.execute(query).fetchall() == exact.execute(query).fetchall()
+    assert numbered_rows(fast) == numbered_rows(exact)
 
 
 def test_a_second_read_replaces_the_view_or_the_table(tmp_path):

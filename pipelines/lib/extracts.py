@@ -34,6 +34,9 @@ class ExtractFile:
     required_columns: tuple[str, ...]
     required_file: bool = True
     one_of: tuple[str, ...] = ()  # at least one of these columns must be present
+    # Staging numbers the fast reader's rows by the order it writes them (sql/staging: `_line = rowid + 2`),
+    # so that DuckDB reads and types these large files in parallel; the others are numbered as they are read.
+    lines_from_staging: bool = False
 
 
 EXTRACT_FILES: dict[str, ExtractFile] = {
@@ -47,6 +50,7 @@ EXTRACT_FILES: dict[str, ExtractFile] = {
         ("prescription_id", "patient_id", "drug_name", "drug_code", "start_date", "end_date", "days_supply",
          "strength", "strength_unit", "quantity", "daily_dose", "daily_dose_unit", "status"),
         ("prescription_id", "patient_id", "drug_name", "start_date"),
+        lines_from_staging=True,
     ),
     "labs": ExtractFile(
         "labs",
@@ -54,12 +58,14 @@ EXTRACT_FILES: dict[str, ExtractFile] = {
          "ref_high"),
         ("result_id", "patient_id", "collected_at", "value"),
         one_of=("test_code", "test_name"),
+        lines_from_staging=True,
     ),
     "events": ExtractFile(
         "events",
         ("event_id", "patient_id", "event_date", "event_type", "code", "description"),
         ("event_id", "patient_id", "event_date", "event_type"),
         required_file=False,
+        lines_from_staging=True,
     ),
     "sites": ExtractFile("sites", ("site_id", "site_name"), ("site_id", "site_name"), required_file=False),
 }
@@ -83,6 +89,7 @@ class RawLoad:
     sha256: str | None
     rows_read: int
     extra_columns: tuple[str, ...] = ()
+    one_line_rows: bool = False  # the fast reader's: every row is one line, the n-th row is line n + 1
 
     @property
     def present(self) -> bool:
@@ -439,16 +446,24 @@ def drop_raw(con, name: str) -> None:
         drop_relation(con, table)
 
 
-# The extra columns of a row as a JSON object of the non-empty ones (keys without their "x:"), or NULL.
-_EXTRA_JSON = ("nullif(to_json(map_from_entries(list_filter(list_transform(json_keys(x_json), lambda k: "
-               "struct_pack(k := substr(k, 3), v := nullif(x_json ->> k, ''))), lambda e: e.v is not null)))::varchar, "
-               "'{}')")
+# The extra columns of a row as a JSON object of the non-empty ones, keyed by their names in the header, or
+# NULL. Built from code only: the extract's name and the fields' positions; the names are read from the
+# connection's variable aza_csv (sql/extracts/read_csv.sql), where they were bound.
+def _extra_json(name: str, extras: list[tuple[int, str]]) -> str:
+    if not extras:
+        return "null::varchar"
+    entries = ", ".join(f"struct_pack(k := getvariable('aza_csv')['{name}'].extras[{k}], v := nullif(c{i}, ''))"
+                        for k, (i, _) in enumerate(extras, start=1))
+    return f"nullif(to_json(map_from_entries(list_filter([{entries}], lambda e: e.v is not null)))::varchar, '{{}}')"
 
 
 def _duckdb_csv(con, path: Path, spec: ExtractFile) -> tuple[int, tuple[str, ...], str]:
     """The fast reader: DuckDB's CSV parser (sql/extracts/read_csv.sql), for the common file where every row
-    is one line; then the n-th data row is line n + 1, and `raw_<name>` is a view over what DuckDB read,
-    numbering the rows by their order (both temporary, on this connection only, as the exact reader's table).
+    is one line; then the n-th data row is line n + 1, and `raw_<name>` is a view that streams the file
+    (temporary, on this connection only, as the exact reader's table). Nothing is stored: one scan here checks
+    every row, and staging reads the file again through the view. The view numbers the rows of a small file
+    as it streams them (`row_number()`, which takes DuckDB down to one thread); a large file's rows
+    (`lines_from_staging`) come with `_line` NULL, and staging numbers them by the order it writes them.
     Returns (rows, extra column names, sha256). Anything else raises _NotSimpleCsv, and the caller starts
     again with the line-by-line reader, which numbers any file exactly."""
     import concurrent.futures
@@ -464,33 +479,35 @@ def _duckdb_csv(con, path: Path, spec: ExtractFile) -> tuple[int, tuple[str, ...
         if reader.line_num != 1 or any(_REPLACEMENT in h for h in header):
             raise _NotSimpleCsv()
     positions, extras = _map_header(spec, header, file_label)
-    # Fields are named by position; an extra column by "x:" and its name from the header, bound as a
-    # parameter, so that the view below can gather them (COLUMNS('^x:')) without the name in any SQL text.
-    extra_at = {i: name for i, name in extras}
-    names = [f"x:{extra_at[i]}" if i in extra_at else f"c{i}" for i in range(len(header))]
+    # Fields are named by position only; the extra columns' names (from the file) are bound into aza_csv.
+    fields = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + ", 'c_over': 'VARCHAR'}"
+    drop_raw(con, spec.name)
+    run_sql(con, "extracts/read_csv.sql", {"extract": spec.name, "path": str(path), "nullstr": _NULL_MARK,
+                                           "extras": [name for _, name in extras]})
+    con.execute(f"create or replace temp view csv_read as select * from aza_read_csv('{spec.name}', {fields})")
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         facts = pool.submit(_file_facts, path)
         try:
-            run_sql(con, "extracts/read_csv.sql", {"path": str(path), "nullstr": _NULL_MARK,
-                                                   "columns": {**{n: "VARCHAR" for n in names}, "c_over": "VARCHAR"}})
+            rows, faulty = query_sql(con, "extracts/csv_faults.sql").fetchall()[0]
         except duckdb.Error:
             facts.result()
+            con.execute("drop view csv_read")
             raise _NotSimpleCsv() from None
-        rows, faulty = query_sql(con, "extracts/csv_faults.sql").fetchall()[0]
         sha256, lines, even_quotes = facts.result()
     if faulty or rows != lines - 1 or not even_quotes:
-        con.execute("drop table csv_read")
+        con.execute("drop view csv_read")
         raise _NotSimpleCsv()
-    drop_raw(con, spec.name)
-    con.execute(f"alter table csv_read rename to raw_{spec.name}_csv")
+    con.execute(f"alter view csv_read rename to raw_{spec.name}_csv")
     # The view's expressions come from code only: contract column names and field positions.
-    fields = [f"nullif(c{p}, '') as {column}" if p is not None else f"null::varchar as {column}"
-              for column, p in zip(spec.columns, positions)]
-    gathered = ", to_json(struct_pack(*columns('^x:'))) as x_json" if extras else ""
-    con.execute(f"create temp view raw_{spec.name} as select _row + 2 as _line, _row + 2 as _line_end, "
-                f"null::varchar as _raw, null::varchar as _error, {', '.join(fields)}, "
-                f"{_EXTRA_JSON if extras else 'null::varchar'} as _extra "
-                f"from (select rowid as _row, *{gathered} from raw_{spec.name}_csv)")
+    columns = [f"nullif(c{p}, '') as {column}" if p is not None else f"null::varchar as {column}"
+               for column, p in zip(spec.columns, positions)]
+    if spec.lines_from_staging:
+        lines, source = "null::bigint as _line, null::bigint as _line_end", f"raw_{spec.name}_csv"
+    else:
+        lines = "_row + 1 as _line, _row + 1 as _line_end"
+        source = f"(select row_number() over () as _row, * from raw_{spec.name}_csv)"
+    con.execute(f"create temp view raw_{spec.name} as select {lines}, null::varchar as _raw, null::varchar as _error, "
+                f"{', '.join(columns)}, {_extra_json(spec.name, extras)} as _extra from {source}")
     return int(rows), tuple(name for _, name in extras), sha256
 
 
@@ -545,7 +562,7 @@ def load_raw(con, extracts_dir: Path, name: str, chunk_rows: int = CHUNK_ROWS, p
             rows, extras, sha256 = _duckdb_csv(con, path, spec)
             if progress:
                 progress(name, rows)
-            return RawLoad(name, path, "csv", sha256, rows, extras)
+            return RawLoad(name, path, "csv", sha256, rows, extras, one_line_rows=True)
         except _NotSimpleCsv:
             create_raw_table(con, spec)  # start again, exactly
     rows, extras = _insert_batches(con, name, _csv_batches(path, spec, chunk_rows), progress)

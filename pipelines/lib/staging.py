@@ -72,7 +72,9 @@ def fill_raw_text(con, loads: dict[str, RawLoad], labels: dict[str, str]) -> Non
         if load.format != "csv":
             continue
         label = labels[f"{name}_file"]
-        ranges = query_sql(con, "quarantine/line_ranges.sql", {"extract": name, "file": label}).fetchnumpy()
+        # A row the fast reader read is one line: its range needs no second reading of the file.
+        ranges = query_sql(con, "quarantine/lines.sql" if load.one_line_rows else "quarantine/line_ranges.sql",
+                           {"extract": name, "file": label}).fetchnumpy()
         texts = iter_lines(load.path, zip(ranges["line"].tolist(), ranges["_line_end"].tolist()))
         while batch := list(itertools.islice(texts, RAW_TEXT_BATCH)):
             lines, raw = zip(*batch)
