@@ -422,7 +422,10 @@ _NULL_MARK = "\x01aza-audit: no field\x01"  # DuckDB's null string: matches no f
 def _file_facts(path: Path) -> tuple[str, int, bool]:
     """The file's sha256, its number of lines, and whether every line holds an even number of quotes (the
     exact reader takes a line with an odd number as a value going on to the next line), in one pass of 8 MB
-    blocks, run beside DuckDB's read."""
+    blocks, run beside DuckDB's read. Quotes are even on every line exactly when, taken in order, each pair
+    (1st and 2nd, 3rd and 4th, ...) lies on one line: no newline between them."""
+    import numpy as np
+
     digest, newlines, last, tail, even = hashlib.sha256(), 0, b"\n", b"", True
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 23), b""):
@@ -433,8 +436,10 @@ def _file_facts(path: Path) -> tuple[str, int, bool]:
                 data = tail + block
                 cut = data.rfind(b"\n") + 1
                 tail = data[cut:]
-                if b'"' in data[:cut]:
-                    even = not any(line.count(b'"') % 2 for line in data[:cut].split(b"\n") if b'"' in line)
+                if data.find(b'"', 0, cut) >= 0:
+                    quotes = np.flatnonzero(np.frombuffer(data, np.uint8, count=cut) == ord('"')).tolist()
+                    even = len(quotes) % 2 == 0 and not any(
+                        data.find(b"\n", start, end) >= 0 for start, end in zip(quotes[0::2], quotes[1::2]))
     return digest.hexdigest(), newlines + (last != b"\n"), even and tail.count(b'"') % 2 == 0
 
 
@@ -449,10 +454,10 @@ def drop_raw(con, name: str) -> None:
 # The extra columns of a row as a JSON object of the non-empty ones, keyed by their names in the header, or
 # NULL. Built from code only: the extract's name and the fields' positions; the names are read from the
 # connection's variable aza_csv (sql/extracts/read_csv.sql), where they were bound.
-def _extra_json(name: str, extras: list[tuple[int, str]]) -> str:
+def _extra_json(name: str, extras: list[tuple[int, str]], fields: list[str]) -> str:
     if not extras:
         return "null::varchar"
-    entries = ", ".join(f"struct_pack(k := getvariable('aza_csv')['{name}'].extras[{k}], v := nullif(c{i}, ''))"
+    entries = ", ".join(f"struct_pack(k := getvariable('aza_csv')['{name}'].extras[{k}], v := nullif({fields[i]}, ''))"
                         for k, (i, _) in enumerate(extras, start=1))
     return f"nullif(to_json(map_from_entries(list_filter([{entries}], lambda e: e.v is not null)))::varchar, '{{}}')"
 
@@ -479,8 +484,10 @@ def _duckdb_csv(con, path: Path, spec: ExtractFile) -> tuple[int, tuple[str, ...
         if reader.line_num != 1 or any(_REPLACEMENT in h for h in header):
             raise _NotSimpleCsv()
     positions, extras = _map_header(spec, header, file_label)
-    # Fields are named by position only; the extra columns' names (from the file) are bound into aza_csv.
-    fields = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(header))) + ", 'c_over': 'VARCHAR'}"
+    # Fields are named by position only (the last one c_last); the extra columns' names (from the file) are
+    # bound into aza_csv.
+    names = [f"c{i}" for i in range(len(header) - 1)] + ["c_last"]
+    fields = "{" + ", ".join(f"'{name}': 'VARCHAR'" for name in names) + ", 'c_over': 'VARCHAR'}"
     drop_raw(con, spec.name)
     run_sql(con, "extracts/read_csv.sql", {"extract": spec.name, "path": str(path), "nullstr": _NULL_MARK,
                                            "extras": [name for _, name in extras]})
@@ -488,7 +495,7 @@ def _duckdb_csv(con, path: Path, spec: ExtractFile) -> tuple[int, tuple[str, ...
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         facts = pool.submit(_file_facts, path)
         try:
-            rows, faulty = query_sql(con, "extracts/csv_faults.sql").fetchall()[0]
+            rows, faulty, *_ = query_sql(con, "extracts/csv_faults.sql").fetchall()[0]
         except duckdb.Error:
             facts.result()
             con.execute("drop view csv_read")
@@ -499,7 +506,7 @@ def _duckdb_csv(con, path: Path, spec: ExtractFile) -> tuple[int, tuple[str, ...
         raise _NotSimpleCsv()
     con.execute(f"alter view csv_read rename to raw_{spec.name}_csv")
     # The view's expressions come from code only: contract column names and field positions.
-    columns = [f"nullif(c{p}, '') as {column}" if p is not None else f"null::varchar as {column}"
+    columns = [f"nullif({names[p]}, '') as {column}" if p is not None else f"null::varchar as {column}"
                for column, p in zip(spec.columns, positions)]
     if spec.lines_from_staging:
         lines, source = "null::bigint as _line, null::bigint as _line_end", f"raw_{spec.name}_csv"
@@ -507,7 +514,7 @@ def _duckdb_csv(con, path: Path, spec: ExtractFile) -> tuple[int, tuple[str, ...
         lines = "_row + 1 as _line, _row + 1 as _line_end"
         source = f"(select row_number() over () as _row, * from raw_{spec.name}_csv)"
     con.execute(f"create temp view raw_{spec.name} as select {lines}, null::varchar as _raw, null::varchar as _error, "
-                f"{', '.join(columns)}, {_extra_json(spec.name, extras)} as _extra from {source}")
+                f"{', '.join(columns)}, {_extra_json(spec.name, extras, names)} as _extra from {source}")
     return int(rows), tuple(name for _, name in extras), sha256
 
 

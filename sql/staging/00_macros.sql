@@ -1,3 +1,7 @@
+-- The large files' rows are numbered by the order staging writes them (20_prescriptions.sql, 30_labs.sql,
+-- 40_events.sql): DuckDB keeps a query's order in the table it writes only with this setting (its default).
+set preserve_insertion_order = true;
+
 -- Parsing helpers shared by the staging files. Strict ISO dates: `YYYY-MM-DD` only.
 create or replace macro iso_date(t) as
     case when regexp_full_match(trim(t), '\d{4}-\d{2}-\d{2}') then try_cast(trim(t) as date) end;
