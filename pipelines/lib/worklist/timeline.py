@@ -110,7 +110,7 @@ def svg(row: dict[str, Any], data: dict[str, list], monitored: list[dict[str, An
             continue
         dose = r.get("daily_dose_mg")
         mgkg = r.get("mg_per_kg")
-        tip = (f"{start:%Y-%m-%d}: {'unknown dose' if dose is None else f'{dose:g} mg/day'}"
+        tip = (f"{start.isoformat()}: {'unknown dose' if dose is None else f'{dose:g} mg/day'}"
                + ("" if mgkg is None else f", {mgkg:.2f} mg/kg/day")
                + ("" if r.get("weight_kg") is None else f" at {r['weight_kg']:.1f} kg"))
         x0, x1 = x(max(start, begin)), max(x(min(finish, end)), x(max(start, begin)) + 1.5)
@@ -124,22 +124,26 @@ def svg(row: dict[str, Any], data: dict[str, list], monitored: list[dict[str, An
                          f'height="{_f(dose_bottom - top_y)}" class="dose{over}"><title>{escape(tip)}</title></rect>')
 
     # tests per monitored group, and the next due date
-    tests = data.get("tests", [])
+    tests: dict[str, list[dict[str, Any]]] = {}  # a patient's tests by group, in their order
+    for t in data.get("tests", []):
+        tests.setdefault(t["test"], []).append(t)
     due = {t["test"]: t for t in row.get("tests", [])}
     for m in monitored:
         lane_mid = y[m["test"]] + LANE / 2
-        for t in tests:
+        y1, y2, name = _f(lane_mid - 6), _f(lane_mid + 6), escape(m["test"])
+        for t in tests.get(m["test"], ()):
             d = _date(t["test_date"])
-            if t["test"] == m["test"] and inside(d):
-                parts.append(f'<line x1="{_f(x(d))}" x2="{_f(x(d))}" y1="{_f(lane_mid - 6)}" y2="{_f(lane_mid + 6)}" '
-                             f'class="test"><title>{escape(m["test"])} {d:%Y-%m-%d}</title></line>')
+            if inside(d):
+                at = _f(x(d))
+                parts.append(f'<line x1="{at}" x2="{at}" y1="{y1}" y2="{y2}" class="test"><title>{name} '
+                             f'{d.isoformat()}</title></line>')
         next_due = _date((due.get(m["test"]) or {}).get("next_due"))
         if inside(next_due):
             late = " late" if next_due < as_of else ""
             cx = x(next_due)
             parts.append(f'<path d="M{_f(cx - 5)},{_f(lane_mid - 6)} L{_f(cx + 5)},{_f(lane_mid - 6)} '
                          f'L{_f(cx)},{_f(lane_mid + 4)} Z" class="due{late}"><title>{escape(m["test"])} next due '
-                         f'{next_due:%Y-%m-%d}</title></path>')
+                         f'{next_due.isoformat()}</title></path>')
 
     for t in data.get("tpmt", []):  # a result before the timeline is drawn at its left edge: it still counts
         d = _date(t["collected_date"])
@@ -149,19 +153,19 @@ def svg(row: dict[str, Any], data: dict[str, list], monitored: list[dict[str, An
             cx = x(max(d, begin))
             earlier = " (before the timeline)" if d < begin else ""
             parts.append(f'<path d="M{_f(cx)},{_f(mid - 6)} L{_f(cx + 6)},{_f(mid)} L{_f(cx)},{_f(mid + 6)} '
-                         f'L{_f(cx - 6)},{_f(mid)} Z" fill="{colour}"><title>TPMT {d:%Y-%m-%d}{earlier}: '
+                         f'L{_f(cx - 6)},{_f(mid)} Z" fill="{colour}"><title>TPMT {d.isoformat()}{earlier}: '
                          f'{escape(t["phenotype"])}</title></path>'
                          f'<text x="{_f(cx + 8)}" y="{_f(mid + 4)}" class="axis">{escape(t["phenotype"])}</text>')
     for w in data.get("weights", []):
         d = _date(w["collected_date"])
         if inside(d) and w.get("weight_kg") is not None:
             parts.append(f'<circle cx="{_f(x(d))}" cy="{_f(y["weight"] + LANE / 2)}" r="3" class="weight">'
-                         f'<title>{d:%Y-%m-%d}: {w["weight_kg"]:.1f} kg</title></circle>')
+                         f'<title>{d.isoformat()}: {w["weight_kg"]:.1f} kg</title></circle>')
     for e in data.get("events", []):
         d = _date(e["event_date"])
         if inside(d):
             parts.append(f'<rect x="{_f(x(d) - 3)}" y="{_f(y["events"] + LANE / 2 - 3)}" width="6" height="6" '
-                         f'class="event"><title>{d:%Y-%m-%d}: {escape(e["event_type"])}</title></rect>')
+                         f'class="event"><title>{d.isoformat()}: {escape(e["event_type"])}</title></rect>')
     for f in data.get("findings", []):
         d = _date(f["key_date"])
         if d is None:
@@ -172,10 +176,10 @@ def svg(row: dict[str, Any], data: dict[str, list], monitored: list[dict[str, An
         hollow = "" if f.get("on_worklist") else ' fill-opacity="0.25"'
         earlier = " (before the timeline)" if d < begin else ""
         parts.append(f'<circle cx="{_f(cx)}" cy="{_f(mid)}" r="5" fill="{colour}"{hollow}><title>'
-                     f'{d:%Y-%m-%d}{earlier}: {escape(f["title"])}{escape(" (" + f["test"] + ")") if f.get("test") else ""}'
+                     f'{d.isoformat()}{earlier}: {escape(f["title"])}{escape(" (" + f["test"] + ")") if f.get("test") else ""}'
                      f'{"" if f.get("on_worklist") else " (not on the worklist)"}</title></circle>')
     ax = x(as_of)
     parts.append(f'<line x1="{_f(ax)}" x2="{_f(ax)}" y1="{top - 4}" y2="{_f(height - 6)}" class="asof">'
-                 f'<title>as of {as_of:%Y-%m-%d}</title></line>')
+                 f'<title>as of {as_of.isoformat()}</title></line>')
     parts.append("</svg>")
     return Markup("".join(parts))
