@@ -296,3 +296,20 @@ def test_line_numbers_are_exact_whichever_reader_reads_the_file(tmp_path, labs, 
     con, _ = run(write(tmp_path, labs=labs))
     assert con.execute("select line, reasons from quarantine").fetchall() == [
         (line, "collected_at is not a date or date-time (YYYY-MM-DD[ HH:MM[:SS]])")]
+
+
+@pytest.mark.parametrize("text", [
+    b"h\nA\nB\nC", b"h\nA\nB\nC\n", b"h\r\nA\r\nB\xff\r\n", b"\xef\xbb\xbfh\nA,\xc3\xa9\n", b"h\n\n\nA\n",
+    b"h\n" + b"x" * (9 << 20) + b"\nB\n", b"h\n" + b"y" * (17 << 20), b"h\n",
+], ids=["no final newline", "final newline", "CRLF and a bad byte", "BOM and UTF-8", "blank lines",
+        "a line longer than a block", "one line over two blocks", "header only"])
+def test_the_quarantine_reads_one_line_rows_back_as_the_line_reader_does(tmp_path, text):
+    """The quarantined rows of a file DuckDB read are read back by line number from bytes (numpy finds the
+    newlines): the same text as the line-by-line reader gives, whatever the line ends and block edges."""
+    from pipelines.lib.extracts import iter_lines, iter_single_lines
+
+    path = tmp_path / "labs.csv"
+    path.write_bytes(text)
+    lines = list(range(2, text.count(b"\n") + (not text.endswith(b"\n")) + 1))
+    assert list(iter_single_lines(path, lines)) == list(iter_lines(path, [(n, n) for n in lines]))
+    assert list(iter_single_lines(path, lines[1::2])) == list(iter_lines(path, [(n, n) for n in lines[1::2]]))

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 import pyarrow as pa
 
-from .extracts import EXTRACT_FILES, RawLoad, drop_raw, iter_lines, load_raw
+from .extracts import EXTRACT_FILES, RawLoad, drop_raw, iter_lines, iter_single_lines, load_raw
 from .sql import drop_relation, query_sql, run_many, run_sql, sql_files
 
 STAGING_ORDER = ("patients", "prescriptions", "labs", "events", "sites")
@@ -75,7 +75,8 @@ def fill_raw_text(con, loads: dict[str, RawLoad], labels: dict[str, str]) -> Non
         # A row the fast reader read is one line: its range needs no second reading of the file.
         ranges = query_sql(con, "quarantine/lines.sql" if load.one_line_rows else "quarantine/line_ranges.sql",
                            {"extract": name, "file": label}).fetchnumpy()
-        texts = iter_lines(load.path, zip(ranges["line"].tolist(), ranges["_line_end"].tolist()))
+        texts = (iter_single_lines(load.path, ranges["line"].tolist()) if load.one_line_rows else
+                 iter_lines(load.path, zip(ranges["line"].tolist(), ranges["_line_end"].tolist())))
         while batch := list(itertools.islice(texts, RAW_TEXT_BATCH)):
             lines, raw = zip(*batch)
             con.register("quarantine_text", pa.table({"file": [label] * len(lines), "line": list(lines),
