@@ -51,8 +51,7 @@ select
         partition by p.patient_id, p.episode_no, p.test order by p.point_date
     ) as next_point_date
 from points p
-join maintenance_episodes m using (patient_id, episode_no, test)
-order by m.patient_id, m.episode_no, m.test, p.point_date;
+join maintenance_episodes m using (patient_id, episode_no, test);
 
 -- The last point of every active episode and test at as-of, once maintenance has begun (as_of >= M):
 -- what MONITORING_OVERDUE and MONITORING_DUE_SOON measure the time since.

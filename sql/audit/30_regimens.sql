@@ -38,8 +38,7 @@ select
     -- exact(): a dose exactly at a limit in decimal is not pushed over it by binary rounding (a weight in lb)
     exact(r.daily_dose_mg / w.weight_kg) as mg_per_kg
 from in_episode r
-left join weight w using (patient_id, regimen_start)
-order by r.patient_id, r.regimen_start;
+left join weight w using (patient_id, regimen_start);
 
 -- TPMT phenotype at each episode start: the most severe classified result on or before it (deficient,
 -- then intermediate, then normal), with the date of the latest result of that phenotype.
