@@ -248,7 +248,8 @@ def test_a_large_workbook_is_written_by_a_worker_process_cell_for_cell_the_same(
     paths = write_outputs(con, registry.run_info(), tmp_path / "out")  # small: written in process
     run = RunInfo.of(registry.run_info())
     agg = report_data.gather(con, run, None)
-    job = start_worklist_xlsx(con, run, None, tmp_path / "worker.xlsx", rule_totals(agg, run), in_process=False)
+    job = start_worklist_xlsx(con, run, None, tmp_path / "worker.xlsx", rule_totals(agg.rule_catalog, agg.rule_summary),
+                              in_process=False)
     assert job._pool is not None  # a worker process writes it
     assert job.result()["Review"] > 0
 

@@ -61,30 +61,33 @@ def write_outputs(con, run_info: RunInfo | dict[str, Any], out_dir: Path, *, wor
     if not worklist_ready:
         worklist.prepare(con, params, prev_id)  # finding_tracking: current, first seen, lifecycle, reviews
 
-    # CSVs: streamed by DuckDB, never through pandas; text a spreadsheet would run is neutralised
-    run_sql(con, "report/00_csv_safe.sql")
-    query_sql(con, "report/findings_csv.sql", {"path": str(paths["findings.csv"]),
-                                               "as_of": run.as_of})
-    run_sql(con, "report/summary_view.sql")
-    query_sql(con, "report/summary_csv.sql", {"path": str(paths["summary.csv"])})
-    if data.table_exists(con, "quarantine"):
-        query_sql(con, "report/quarantine_csv.sql", {"path": str(paths["quarantine.csv"])})
-    else:
-        paths["quarantine.csv"].write_text("file,line,reasons,raw\n", encoding="utf-8")
-
-    agg = data.gather(con, run, previous)
-    if run.run_id:
-        history.store_indicators(
-            con, run.run_id, run.as_of,
-            agg.indicators.to_dict("records"),
-        )
-
-    # worklist.xlsx is written (by a worker process when it is large) while the reports render; imported
-    # here, not at the top: the worker imports the xlsx module first, and that imports this package
+    # worklist.xlsx is written (by a worker process when it is large) while the CSVs and the reports are
+    # written: it needs only the worklist tables and the rules' totals, so it starts first (at 1,000,000
+    # patients it is the longest part of the stage). Imported here, not at the top: the worker imports the
+    # xlsx module first, and that imports this package.
     from ..worklist.xlsx import start_worklist_xlsx
 
-    book = start_worklist_xlsx(con, run, prev_id, paths["worklist.xlsx"], rule_totals(agg, run))
+    run_sql(con, "report/summary_view.sql")
+    book = start_worklist_xlsx(con, run, prev_id, paths["worklist.xlsx"], rule_totals(
+        data.frame(con, "report/rule_catalog.sql"), data.frame(con, "report/rule_summary_rows.sql")))
     try:
+        # CSVs: streamed by DuckDB, never through pandas; text a spreadsheet would run is neutralised
+        run_sql(con, "report/00_csv_safe.sql")
+        query_sql(con, "report/findings_csv.sql", {"path": str(paths["findings.csv"]),
+                                                   "as_of": run.as_of})
+        query_sql(con, "report/summary_csv.sql", {"path": str(paths["summary.csv"])})
+        if data.table_exists(con, "quarantine"):
+            query_sql(con, "report/quarantine_csv.sql", {"path": str(paths["quarantine.csv"])})
+        else:
+            paths["quarantine.csv"].write_text("file,line,reasons,raw\n", encoding="utf-8")
+
+        agg = data.gather(con, run, previous)
+        if run.run_id:
+            history.store_indicators(
+                con, run.run_id, run.as_of,
+                agg.indicators.to_dict("records"),
+            )
+
         # care team
         care = care_team_context(
             agg, run, out_dir, data.worklist_summary(con), data.retrospective(con),

@@ -434,16 +434,27 @@ def _dq_views(agg: Aggregates, run: RunInfo) -> dict:
             "unmapped_relevant": relevant}
 
 
-def _rules_views(agg: Aggregates, profile_params) -> dict:
-    catalog = {r["rule_id"]: r for r in _records(agg.rule_catalog)}
-    summary = _rows(agg.rule_summary, ["patients_evaluated", "patients_flagged", "findings"],
-                    {"rate": ("patients_flagged", "patients_evaluated")})
+def _summary_rows(rule_summary) -> list[dict]:
+    return _rows(rule_summary, ["patients_evaluated", "patients_flagged", "findings"],
+                 {"rate": ("patients_flagged", "patients_evaluated")})
+
+
+def _rule_totals(catalog: dict, summary: list[dict]) -> list[dict]:
+    """The all-sites row of every rule with its title, severity and why, most severe first."""
     totals = [dict(r, severity=catalog.get(r["rule_id"], {}).get("severity"),
                    title=catalog.get(r["rule_id"], {}).get("title") or r["rule_id"],
                    why=catalog.get(r["rule_id"], {}).get("why") or "")
               for r in summary if r["site_id"] == "ALL"]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     totals.sort(key=lambda r: (order.get(r["severity"], 9), r["rule_id"]))
+    return totals
+
+
+def _rules_views(agg: Aggregates, profile_params) -> dict:
+    catalog = {r["rule_id"]: r for r in _records(agg.rule_catalog)}
+    summary = _summary_rows(agg.rule_summary)
+    totals = _rule_totals(catalog, summary)
+    order = {s: i for i, s in enumerate(SEVERITIES)}
     methods = []
     for rule_id, c in sorted(catalog.items(), key=lambda kv: (order.get(kv[1].get("severity"), 9), kv[0])):
         names = agg.rule_parameters.get(rule_id, [])
@@ -578,10 +589,11 @@ def _base_context(agg: Aggregates, run: RunInfo, out_dir, shareable: bool, outli
     return ctx
 
 
-def rule_totals(agg: Aggregates, run: RunInfo) -> list[dict]:
+def rule_totals(rule_catalog, rule_summary) -> list[dict]:
     """The all-sites row of every rule with its title and severity, most severe first (the report's rules
-    table and worklist.xlsx's Summary)."""
-    return _rules_views(agg, RunInfo.of(run).params)["rule_totals"]
+    table and worklist.xlsx's Summary), from the frames of report/rule_catalog.sql and
+    report/rule_summary_rows.sql alone: worklist.xlsx is started before the report's aggregates."""
+    return _rule_totals({r["rule_id"]: r for r in _records(rule_catalog)}, _summary_rows(rule_summary))
 
 
 def care_team_context(agg: Aggregates, run: RunInfo, out_dir, worklist_summary: dict[str, int],
