@@ -2,9 +2,10 @@
 
 Every row of a file lands in `raw_<file>` as text: the contract's columns (matched case-insensitively),
 `_line` and `_line_end` (first and last line of the row in the file, header = line 1; for Parquet the row
-number + 1), `_raw` (the row's text: for Parquet here, for CSV filled in later for quarantined rows only,
-read back from the file by line number) and `_error` (a structural problem: wrong number of fields, text
-that is not UTF-8).
+number + 1; NULL for the rows of a large file that DuckDB's reader streams, which staging numbers by their
+order), `_raw` (the row's text: for Parquet here, for CSV filled in later for quarantined rows only, read back
+from the file by line number) and `_error` (a structural problem: wrong number of fields, text that is not
+UTF-8).
 Columns the contract does not name are kept in `_extra` as a JSON object. Nothing is dropped here: typing
 and the quarantine happen in staging, so `rows read` is exactly the raw table's row count.
 
@@ -485,8 +486,8 @@ def drop_raw(con, name: str) -> None:
 def _extra_json(name: str, extras: list[tuple[int, str]], fields: list[str]) -> str:
     if not extras:
         return "null::varchar"
-    entries = ", ".join(f"struct_pack(k := getvariable('aza_csv')['{name}'].extras[{k}], v := nullif({fields[i]}, ''))"
-                        for k, (i, _) in enumerate(extras, start=1))
+    entries = ", ".join(f"struct_pack(k := getvariable('aza_csv')['{name}'].extras[{k}], "
+                        f"v := nullif({fields[i]}, ''))" for k, (i, _) in enumerate(extras, start=1))
     return f"nullif(to_json(map_from_entries(list_filter([{entries}], lambda e: e.v is not null)))::varchar, '{{}}')"
 
 
@@ -537,12 +538,13 @@ def _duckdb_csv(con, path: Path, spec: ExtractFile) -> tuple[int, tuple[str, ...
     columns = [f"nullif({names[p]}, '') as {column}" if p is not None else f"null::varchar as {column}"
                for column, p in zip(spec.columns, positions)]
     if spec.lines_from_staging:
-        lines, source = "null::bigint as _line, null::bigint as _line_end", f"raw_{spec.name}_csv"
+        numbering, source = "null::bigint as _line, null::bigint as _line_end", f"raw_{spec.name}_csv"
     else:
-        lines = "_row + 1 as _line, _row + 1 as _line_end"
+        numbering = "_row + 1 as _line, _row + 1 as _line_end"
         source = f"(select row_number() over () as _row, * from raw_{spec.name}_csv)"
-    con.execute(f"create temp view raw_{spec.name} as select {lines}, null::varchar as _raw, null::varchar as _error, "
-                f"{', '.join(columns)}, {_extra_json(spec.name, extras, names)} as _extra from {source}")
+    con.execute(f"create temp view raw_{spec.name} as select {numbering}, null::varchar as _raw, "
+                f"null::varchar as _error, {', '.join(columns)}, {_extra_json(spec.name, extras, names)} as _extra "
+                f"from {source}")
     return int(rows), tuple(name for _, name in extras), sha256
 
 

@@ -78,7 +78,11 @@ update checked_prescriptions set _line = rowid + 2 where _line is null;
 -- ids whose hash repeats: a hash shared by two different ids is told apart there, so nothing is invented.
 create or replace temp table dup_prescriptions as
 with repeated as (
-    select hash(prescription_id) as id_hash from checked_prescriptions where prescription_id is not null group by id_hash having count(*) > 1
+    select hash(prescription_id) as id_hash
+    from checked_prescriptions
+    where prescription_id is not null
+    group by id_hash
+    having count(*) > 1
 )
 select prescription_id, min(_line) as first_line
 from checked_prescriptions

@@ -56,7 +56,11 @@ update checked_labs set _line = rowid + 2 where _line is null;
 -- ids whose hash repeats: a hash shared by two different ids is told apart there, so nothing is invented.
 create or replace temp table dup_labs as
 with repeated as (
-    select hash(result_id) as id_hash from checked_labs where result_id is not null group by id_hash having count(*) > 1
+    select hash(result_id) as id_hash
+    from checked_labs
+    where result_id is not null
+    group by id_hash
+    having count(*) > 1
 )
 select result_id, min(_line) as first_line
 from checked_labs

@@ -37,7 +37,11 @@ update checked_events set _line = rowid + 2 where _line is null;
 -- ids whose hash repeats: a hash shared by two different ids is told apart there, so nothing is invented.
 create or replace temp table dup_events as
 with repeated as (
-    select hash(event_id) as id_hash from checked_events where event_id is not null group by id_hash having count(*) > 1
+    select hash(event_id) as id_hash
+    from checked_events
+    where event_id is not null
+    group by id_hash
+    having count(*) > 1
 )
 select event_id, min(_line) as first_line
 from checked_events
