@@ -72,11 +72,12 @@ def fill_raw_text(con, loads: dict[str, RawLoad], labels: dict[str, str]) -> Non
         if load.format != "csv":
             continue
         label = labels[f"{name}_file"]
-        # A row the fast reader read is one line: its range needs no second reading of the file.
-        ranges = query_sql(con, "quarantine/lines.sql" if load.one_line_rows else "quarantine/line_ranges.sql",
-                           {"extract": name, "file": label}).fetchnumpy()
-        texts = (iter_single_lines(load.path, ranges["line"].tolist()) if load.one_line_rows else
-                 iter_lines(load.path, zip(ranges["line"].tolist(), ranges["_line_end"].tolist())))
+        if load.one_line_rows:  # the fast reader's rows are one line each: read back by line number alone
+            wanted = query_sql(con, "quarantine/lines.sql", {"file": label}).fetchnumpy()["line"].tolist()
+            texts = iter_single_lines(load.path, wanted)
+        else:
+            ranges = query_sql(con, "quarantine/line_ranges.sql", {"extract": name, "file": label}).fetchnumpy()
+            texts = iter_lines(load.path, zip(ranges["line"].tolist(), ranges["_line_end"].tolist()))
         while batch := list(itertools.islice(texts, RAW_TEXT_BATCH)):
             lines, raw = zip(*batch)
             con.register("quarantine_text", pa.table({"file": [label] * len(lines), "line": list(lines),
